@@ -1,0 +1,188 @@
+// Command nsview lists Linux namespaces and the processes inside them.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/nsview/nsview/filter"
+	"github.com/nsview/nsview/render"
+	"github.com/nsview/nsview/scan"
+)
+
+// Exit statuses, as the help text documents them.
+const (
+	exitOK      = 0
+	exitRuntime = 1 // no such PID or inode, unreadable procfs root, output failed
+	exitUsage   = 2 // unknown flag, bad flag value, stray argument
+)
+
+// usageError marks an error in how nsview was called.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+func main() {
+	app := newApp(os.Stdout, os.Stderr)
+	if err := app.Run(os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, "nsview: "+render.Escape(err.Error()))
+		if errors.As(err, new(usageError)) {
+			os.Exit(exitUsage)
+		}
+		os.Exit(exitRuntime)
+	}
+	os.Exit(exitOK)
+}
+
+const description = `nsview reads /proc (or the procfs given with --proc) and lists every namespace
+with the processes inside it, as a table, a tree or JSON.
+
+Columns of the default table are lsns's: NS (inode), TYPE, NPROCS (processes
+in the namespace), PID (the lowest of them), USER and COMMAND of that PID.
+
+EXAMPLES:
+   nsview                          every namespace on the host
+   nsview -t pid                   only PID namespaces (-t net,uts: several)
+   nsview -namespace 4026532572    the processes inside one namespace
+   nsview -pid 10710               the namespaces of one process
+   nsview -t net -pid 10710        that process's network namespace
+   nsview -o ns,type,pns,ons,level the hierarchy columns
+   nsview --json | jq '.namespaces[] | select(.type=="net")'
+   nsview --proc /host/proc        from a container with the host's /proc mounted
+
+Processes nsview may not read (another user's, zombies, those that exit
+mid-scan) are skipped and counted in one line on stderr; run as root to
+see them all.
+
+EXIT STATUS:
+   0  success (also when some processes were skipped)
+   1  runtime error: no such PID or namespace, unreadable procfs root
+   2  usage error: unknown flag, bad flag value, unexpected argument`
+
+// newApp builds the command line interface writing to stdout and stderr.
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:            "nsview",
+		Usage:           "list Linux namespaces and the processes inside them",
+		UsageText:       "nsview [options] [NAMESPACE-INODE]",
+		Description:     description,
+		HideHelpCommand: true,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		Flags:           flags,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageError{fmt.Errorf("%w (see nsview --help)", err)}
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // main decides the status
+		Action: func(c *cli.Context) error {
+			return run(c, stdout, stderr)
+		},
+	}
+}
+
+var flags = []cli.Flag{
+	&cli.StringSliceFlag{Name: "type", Aliases: []string{"t"}, Usage: "only namespaces of `TYPE`: cgroup, ipc, mnt, net, pid, time, user, uts (repeat or comma-separate)"},
+	&cli.StringFlag{Name: "namespace", Usage: "list the processes inside the namespace with this `INODE`"},
+	&cli.StringFlag{Name: "pid", Aliases: []string{"p"}, Usage: "only the namespaces of process `PID`"},
+	&cli.BoolFlag{Name: "json", Aliases: []string{"J"}, Usage: "print JSON: {\"namespaces\":[...]}, lsns's keys"},
+	&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "table `COLUMNS` (comma-separated; +COLS adds to the defaults); see --list-columns"},
+	&cli.BoolFlag{Name: "list-columns", Aliases: []string{"H"}, Usage: "list the available columns and exit"},
+	&cli.BoolFlag{Name: "no-headings", Aliases: []string{"noheadings", "n"}, Usage: "do not print the table heading"},
+	&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour output: `WHEN` is auto (only on a terminal, not with NO_COLOR set), always or never"},
+	&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
+}
+
+// config is what the command line asks for, checked and parsed.
+type config struct {
+	spec       filter.Spec
+	members    bool // -namespace: list member processes
+	json       bool
+	columns    []string
+	noHeadings bool
+	color      string
+	root       string
+}
+
+// parseConfig checks the flags and arguments; its errors are usage errors.
+func parseConfig(c *cli.Context) (config, error) {
+	cfg := config{json: c.Bool("json"), columns: c.StringSlice("output"), noHeadings: c.Bool("no-headings"),
+		color: c.String("color"), root: c.String("proc")}
+	var err error
+	if cfg.spec.Types, err = filter.ParseTypes(c.StringSlice("type")); err != nil {
+		return cfg, err
+	}
+	if c.IsSet("pid") {
+		if cfg.spec.PID, err = filter.ParsePID(c.String("pid")); err != nil {
+			return cfg, err
+		}
+	}
+	inode := c.String("namespace")
+	switch {
+	case c.NArg() > 1 || (c.NArg() == 1 && c.IsSet("namespace")):
+		return cfg, fmt.Errorf("unexpected argument %q (nsview takes at most one namespace inode)", c.Args().Get(c.NArg()-1))
+	case c.NArg() == 1:
+		inode = c.Args().First()
+	}
+	if inode != "" || c.IsSet("namespace") {
+		if cfg.spec.Inode, err = filter.ParseInode(inode); err != nil {
+			return cfg, err
+		}
+		cfg.members = c.IsSet("namespace")
+	}
+	return cfg, nil
+}
+
+// run is the Action: flags -> scan -> filter -> render.
+func run(c *cli.Context, stdout, stderr io.Writer) error {
+	if c.Bool("list-columns") {
+		return render.ListColumns(stdout)
+	}
+	cfg, err := parseConfig(c)
+	if err != nil {
+		return usageError{err}
+	}
+	view, err := newView(cfg, stdout)
+	if err != nil {
+		return usageError{err}
+	}
+	opts := scan.Options{Root: cfg.root, Hierarchy: view.NeedsHierarchy()}
+	if cfg.spec.PID != 0 && !view.NeedsAllProcesses() {
+		opts.OnlyPID = cfg.spec.PID
+	}
+	idx, err := scan.Scan(opts)
+	if err != nil {
+		return err
+	}
+	matches, err := filter.Apply(idx, cfg.spec)
+	if err != nil {
+		return err
+	}
+	idx.Describe(view.ProcessesShown(matches))
+	if err := view.Write(idx, matches); err != nil {
+		return err
+	}
+	render.Warnings(stderr, idx, view.NeedsHierarchy(), os.Geteuid() == 0)
+	return nil
+}
+
+// newView picks the renderer and columns the configuration asks for.
+func newView(cfg config, stdout io.Writer) (*render.View, error) {
+	useColor, err := render.UseColor(cfg.color, outFile(stdout))
+	if err != nil {
+		return nil, err
+	}
+	return render.NewView(stdout, render.ViewOptions{
+		Members: cfg.members, JSON: cfg.json, Columns: cfg.columns, NoHeadings: cfg.noHeadings,
+		Palette: render.NewPalette(useColor), Width: render.TerminalWidth(outFile(stdout)),
+	})
+}
+
+// outFile is stdout as a file, for terminal checks; nil when it is not one.
+func outFile(w io.Writer) *os.File {
+	f, _ := w.(*os.File)
+	return f
+}

@@ -1,0 +1,108 @@
+package render
+
+import (
+	"bytes"
+	"io"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// TableOptions control how a table looks.
+type TableOptions struct {
+	NoHeadings bool
+	Palette    Palette
+	// Width cuts any cell longer than this many characters, with an
+	// ellipsis; 0 means no limit.
+	Width int
+}
+
+// cellStyle colours one cell; it gets the column name, the row's value and
+// its text.
+type cellStyle[R any] func(column string, row R, text string) string
+
+// writeTable draws rows in lsns's style: no borders, one space between
+// columns, numbers right-aligned, no trailing blanks.
+func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts TableOptions, style cellStyle[R]) error {
+	aligns := make([]tw.Align, len(cols))
+	header := make([]string, len(cols))
+	padding := make([]tw.Padding, len(cols))
+	for i, c := range cols {
+		aligns[i] = tw.AlignLeft
+		if c.Right {
+			aligns[i] = tw.AlignRight
+		}
+		header[i] = opts.Palette.Header(c.Name)
+		padding[i] = tw.Padding{Right: " ", Overwrite: true}
+	}
+	padding[len(cols)-1] = tw.PaddingNone
+	cell := tw.CellConfig{
+		Formatting: tw.CellFormatting{AutoFormat: tw.Off, AutoWrap: tw.WrapNone},
+		Alignment:  tw.CellAlignment{PerColumn: aligns},
+		Padding:    tw.CellPadding{Global: tw.Padding{Right: " ", Overwrite: true}, PerColumn: padding},
+	}
+	var buf bytes.Buffer
+	table := tablewriter.NewTable(&buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off, ShowHeader: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.Off, ShowTop: tw.Off, ShowBottom: tw.Off},
+			},
+		})),
+		tablewriter.WithConfig(tablewriter.Config{Header: cell, Row: cell}),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	if !opts.NoHeadings {
+		table.Header(header)
+	}
+	for _, r := range rows {
+		line := make([]string, len(cols))
+		for i, c := range cols {
+			text := Truncate(cellText(c.Value(r)), opts.Width)
+			if style != nil {
+				text = style(c.Name, r, text)
+			}
+			line[i] = text
+		}
+		if err := table.Append(line); err != nil {
+			return err
+		}
+	}
+	if err := table.Render(); err != nil {
+		return err
+	}
+	return writeTrimmed(w, buf.Bytes())
+}
+
+// writeTrimmed writes text with the blanks at the end of each line removed.
+func writeTrimmed(w io.Writer, text []byte) error {
+	var out bytes.Buffer
+	for line := range bytes.Lines(text) {
+		out.Write(bytes.TrimRight(line, " \n"))
+		out.WriteByte('\n')
+	}
+	_, err := w.Write(out.Bytes())
+	return err
+}
+
+// NamespaceTable writes one row per namespace.
+func NamespaceTable(w io.Writer, rows []NSRow, cols []Column[NSRow], opts TableOptions) error {
+	p := opts.Palette
+	return writeTable(w, cols, rows, opts, func(col string, r NSRow, text string) string {
+		switch col {
+		case "NS":
+			return p.Namespace(r.Index.IsInitial(r.Namespace), text)
+		case "TYPE":
+			return p.Type(r.Type.String(), text)
+		}
+		return text
+	})
+}
+
+// ProcessTable writes one row per process.
+func ProcessTable(w io.Writer, rows []ProcRow, cols []Column[ProcRow], opts TableOptions) error {
+	return writeTable(w, cols, rows, opts, nil)
+}

@@ -1,0 +1,122 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/nsview/nsview/filter"
+	"github.com/nsview/nsview/scan"
+)
+
+// ViewOptions say which view to draw and how.
+type ViewOptions struct {
+	Members    bool     // list member processes (-namespace) instead of namespaces
+	JSON       bool     // JSON instead of a table
+	Columns    []string // -o values; empty for the defaults
+	NoHeadings bool
+	Palette    Palette
+	Width      int // cut table cells to this many characters; 0: no limit
+}
+
+// View is one way of printing a filtered index, with its columns chosen.
+type View struct {
+	w        io.Writer
+	opts     ViewOptions
+	nsCols   []Column[NSRow]
+	procCols []Column[ProcRow]
+}
+
+// NewView checks the options and chooses the columns. Its errors are about
+// the options (such as an unknown column) and name the accepted values.
+func NewView(w io.Writer, opts ViewOptions) (*View, error) {
+	v := &View{w: w, opts: opts}
+	var err error
+	nsNames, procNames := opts.Columns, []string(nil)
+	if opts.Members {
+		nsNames, procNames = nil, opts.Columns
+	}
+	if len(nsNames) == 0 && opts.JSON {
+		v.nsCols = NamespaceColumns
+	} else if v.nsCols, err = SelectColumns(NamespaceColumns, DefaultNamespaceColumns, nsNames); err != nil {
+		return nil, err
+	}
+	if opts.Members {
+		if len(procNames) == 0 && opts.JSON {
+			v.procCols = ProcessColumns
+		} else if v.procCols, err = SelectColumns(ProcessColumns, DefaultProcessColumns, procNames); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// hierarchyColumns need the namespace hierarchy; countFreeColumns can be
+// answered from one process's /proc entry.
+var (
+	hierarchyColumns = []string{"PNS", "ONS", "LEVEL", "OUID"}
+	countFreeColumns = []string{"NS", "TYPE", "PNS", "ONS", "LEVEL", "OUID", "NETNSID", "NSFS"}
+)
+
+// NeedsHierarchy reports whether the view shows parents or owners.
+func (v *View) NeedsHierarchy() bool {
+	return slices.ContainsFunc(v.nsCols, func(c Column[NSRow]) bool { return slices.Contains(hierarchyColumns, c.Name) })
+}
+
+// NeedsAllProcesses reports whether the view needs every process scanned
+// (for counts, lowest PIDs or members), rather than only the one given
+// with -pid.
+func (v *View) NeedsAllProcesses() bool {
+	return v.opts.Members || slices.ContainsFunc(v.nsCols, func(c Column[NSRow]) bool { return !slices.Contains(countFreeColumns, c.Name) })
+}
+
+// ProcessesShown lists the processes whose command lines, cgroups and
+// NSpid the view prints, for scan.Index.Describe.
+func (v *View) ProcessesShown(matches []filter.Match) []*scan.Process {
+	var procs []*scan.Process
+	for _, m := range matches {
+		if v.opts.Members {
+			procs = append(procs, m.Members...)
+		} else if p := m.Leader(); p != nil {
+			procs = append(procs, p)
+		}
+	}
+	return procs
+}
+
+// Write prints the view of matches.
+func (v *View) Write(idx *scan.Index, matches []filter.Match) error {
+	rows := make([]NSRow, len(matches))
+	for i, m := range matches {
+		rows[i] = NSRow{Index: idx, Match: m}
+	}
+	tableOpts := TableOptions{NoHeadings: v.opts.NoHeadings, Palette: v.opts.Palette, Width: v.opts.Width}
+	switch {
+	case v.opts.JSON:
+		return NamespaceJSON(v.w, rows, v.nsCols, v.procCols)
+	case v.opts.Members:
+		var procs []ProcRow
+		for _, m := range matches {
+			for _, p := range m.Members {
+				procs = append(procs, ProcRow{Index: idx, Process: p})
+			}
+		}
+		return ProcessTable(v.w, procs, v.procCols, tableOpts)
+	}
+	return NamespaceTable(v.w, rows, v.nsCols, tableOpts)
+}
+
+// ListColumns prints the columns of both views with their meanings.
+func ListColumns(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "Namespace columns (default view, -pid, --json):\t\t")
+	for _, c := range NamespaceColumns {
+		fmt.Fprintf(tw, "%s\t  %s\t\n", c.Name, c.Help)
+	}
+	fmt.Fprintln(tw, "\t\t\nProcess columns (-namespace INODE):\t\t")
+	for _, c := range ProcessColumns {
+		fmt.Fprintf(tw, "%s\t  %s\t\n", c.Name, c.Help)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,34 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/nsview/nsview/scan"
+)
+
+// Warnings prints, in one line each, what the scan could not read: the
+// processes it skipped and, when the view shows it, a partial hierarchy.
+func Warnings(w io.Writer, idx *scan.Index, hierarchyShown, asRoot bool) {
+	if s := idx.Skipped; s.Total() > 0 {
+		var reasons []string
+		for _, r := range []struct {
+			n    int
+			text string
+		}{{s.Denied, "permission denied"}, {s.Gone, "exited or zombie"}, {s.Broken, "unreadable"}} {
+			if r.n > 0 {
+				reasons = append(reasons, fmt.Sprintf("%d %s", r.n, r.text))
+			}
+		}
+		hint := ""
+		if s.Denied > 0 && !asRoot {
+			hint = "; run as root to see them"
+		}
+		fmt.Fprintf(w, "nsview: skipped %d of %d processes (%s)%s\n",
+			s.Total(), s.Total()+len(idx.Processes), strings.Join(reasons, ", "), hint)
+	}
+	if hierarchyShown && idx.Partial {
+		fmt.Fprintln(w, "nsview: namespace hierarchy is partial: the kernel refused some parent or owner queries; those fall back to what /proc shows")
+	}
+}

@@ -1,0 +1,191 @@
+package scan
+
+import (
+	"os/user"
+	"sort"
+	"strconv"
+	"sync"
+)
+
+// Process is one process as read from /proc/PID. The fields below the blank
+// line are filled in only by Index.Describe, for the processes that a view
+// prints; until then they are zero.
+type Process struct {
+	PID   int
+	PPID  int
+	UID   uint32 // owner of /proc/PID, as lsns reports it
+	Comm  string // name from /proc/PID/stat, raw: may hold any byte
+	State byte   // state letter from /proc/PID/stat
+	// NS holds the inode of each of the process's namespaces, indexed by
+	// Type; 0 where the link could not be read (e.g. no time namespace).
+	NS [NumTypes]uint64
+
+	Described bool
+	Cmdline   string // arguments joined by spaces; "" for kernel threads
+	Cgroup    string // cgroup path (v2, else first v1 hierarchy)
+	NSpid     []int  // PID at every PID-namespace level, host first
+}
+
+// Command is what nsview shows as a process's command: its command line,
+// or its name when the command line is empty (kernel threads, zombies, or
+// before Describe).
+func (p *Process) Command() string {
+	if p.Cmdline != "" {
+		return p.Cmdline
+	}
+	return p.Comm
+}
+
+// Namespace is one namespace and the processes that live in it.
+type Namespace struct {
+	Type  Type
+	Inode uint64
+	// Procs are the member processes, sorted by PID. It is empty for
+	// ancestor namespaces found through the hierarchy that hold no process.
+	Procs []*Process
+
+	// The hierarchy fields are set only when the scan asked for them.
+	Parent   uint64 // parent namespace (pid and user types); 0 if none or unknown
+	Owner    uint64 // owning user namespace; 0 if unknown
+	OwnerUID int64  // creator's UID for user namespaces; -1 if unknown or not a user namespace
+	Level    int    // nesting depth for pid and user namespaces, 0 = initial; -1 if unknown
+}
+
+// Leader is the member with the lowest PID, the process lsns shows for a
+// namespace, or nil for a namespace without processes.
+func (n *Namespace) Leader() *Process {
+	if len(n.Procs) == 0 {
+		return nil
+	}
+	return n.Procs[0]
+}
+
+// Key identifies a namespace in an Index.
+type Key struct {
+	Type  Type
+	Inode uint64
+}
+
+// Skipped counts the processes a scan could not read, by reason.
+type Skipped struct {
+	Denied int // permission denied to the ns links
+	Gone   int // exited during the scan, or a zombie without ns links
+	Broken int // unexpected errors or malformed files
+}
+
+// Total is the number of skipped processes.
+func (s Skipped) Total() int { return s.Denied + s.Gone + s.Broken }
+
+// Index is the result of a scan: processes by PID and namespaces in the
+// order nsview shows them (by inode, then type).
+type Index struct {
+	Root       string
+	Namespaces []*Namespace
+	Processes  map[int]*Process
+	Skipped    Skipped
+	// Partial is set when the namespace hierarchy was asked for and some
+	// parent or owner could not be determined.
+	Partial bool
+
+	byKey       map[Key]*Namespace
+	users       *userCache
+	initialOnce sync.Once
+	initial     [NumTypes]uint64
+}
+
+// Lookup returns the namespace of type t with the given inode, or nil.
+func (idx *Index) Lookup(t Type, inode uint64) *Namespace {
+	return idx.byKey[Key{t, inode}]
+}
+
+// UserName returns the login name for uid, or the number itself when the
+// user database has no entry (as lsns does).
+func (idx *Index) UserName(uid uint32) string {
+	return idx.users.name(uid)
+}
+
+// addProcess files p under each of its namespaces.
+func (idx *Index) addProcess(p *Process) {
+	idx.Processes[p.PID] = p
+	for t, inode := range p.NS {
+		if inode == 0 {
+			continue
+		}
+		ns := idx.namespace(Type(t), inode)
+		ns.Procs = append(ns.Procs, p)
+	}
+}
+
+// namespace returns the namespace for (t, inode), adding it if new.
+func (idx *Index) namespace(t Type, inode uint64) *Namespace {
+	k := Key{t, inode}
+	if ns, ok := idx.byKey[k]; ok {
+		return ns
+	}
+	ns := &Namespace{Type: t, Inode: inode, OwnerUID: -1, Level: -1}
+	idx.byKey[k] = ns
+	idx.Namespaces = append(idx.Namespaces, ns)
+	return ns
+}
+
+// sort orders namespaces by inode then type, and members by PID.
+func (idx *Index) sort() {
+	sort.Slice(idx.Namespaces, func(i, j int) bool {
+		a, b := idx.Namespaces[i], idx.Namespaces[j]
+		if a.Inode != b.Inode {
+			return a.Inode < b.Inode
+		}
+		return a.Type < b.Type
+	})
+	for _, ns := range idx.Namespaces {
+		sort.Slice(ns.Procs, func(i, j int) bool { return ns.Procs[i].PID < ns.Procs[j].PID })
+	}
+}
+
+func newIndex(root string) *Index {
+	return &Index{
+		Root:      root,
+		Processes: make(map[int]*Process),
+		byKey:     make(map[Key]*Namespace),
+		users:     &userCache{names: make(map[uint32]string)},
+	}
+}
+
+// userCache remembers user names, since each lookup reads /etc/passwd.
+type userCache struct {
+	mu    sync.Mutex
+	names map[uint32]string
+}
+
+func (c *userCache) name(uid uint32) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if name, ok := c.names[uid]; ok {
+		return name
+	}
+	id := strconv.FormatUint(uint64(uid), 10)
+	name := id
+	if u, err := user.LookupId(id); err == nil {
+		name = u.Username
+	}
+	c.names[uid] = name
+	return name
+}
+
+// IsInitial reports whether ns is one of the initial namespaces of the
+// scanned procfs: those of its first process without a parent (init, or
+// kthreadd when init cannot be read).
+func (idx *Index) IsInitial(ns *Namespace) bool {
+	idx.initialOnce.Do(func() {
+		first := 0
+		for pid, p := range idx.Processes {
+			if p.PPID == 0 && (first == 0 || pid < first) {
+				first = pid
+			}
+		}
+		if p := idx.Processes[first]; p != nil {
+			idx.initial = p.NS
+		}
+	})
+	return idx.initial[ns.Type] == ns.Inode
+}

@@ -1,0 +1,110 @@
+package scan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ErrMalformed is wrapped by every error about kernel text that does not
+// have the expected shape.
+var ErrMalformed = errors.New("malformed")
+
+// Stat holds the fields of /proc/PID/stat that nsview uses.
+type Stat struct {
+	PID   int
+	Comm  string // the name between the parentheses, unescaped and raw
+	State byte   // R, S, D, Z, ...
+	PPID  int
+}
+
+// ParseStat parses the contents of /proc/PID/stat. The command name sits
+// between the first '(' and the last ')' and may itself contain spaces,
+// parentheses and newlines.
+func ParseStat(data []byte) (Stat, error) {
+	open := bytes.IndexByte(data, '(')
+	closing := bytes.LastIndexByte(data, ')')
+	if open < 0 || closing < open {
+		return Stat{}, fmt.Errorf("stat: no (comm): %w", ErrMalformed)
+	}
+	pid, err := strconv.Atoi(string(bytes.TrimSpace(data[:open])))
+	if err != nil || pid <= 0 {
+		return Stat{}, fmt.Errorf("stat: bad pid %q: %w", data[:open], ErrMalformed)
+	}
+	rest := bytes.Fields(data[closing+1:])
+	if len(rest) < 2 || len(rest[0]) != 1 {
+		return Stat{}, fmt.Errorf("stat: short after comm: %w", ErrMalformed)
+	}
+	ppid, err := strconv.Atoi(string(rest[1]))
+	if err != nil || ppid < 0 {
+		return Stat{}, fmt.Errorf("stat: bad ppid %q: %w", rest[1], ErrMalformed)
+	}
+	return Stat{PID: pid, Comm: string(data[open+1 : closing]), State: rest[0][0], PPID: ppid}, nil
+}
+
+// ParseNSLink parses the target of a /proc/PID/ns/TYPE link, such as
+// "net:[4026531840]", and returns the type name and the inode.
+func ParseNSLink(target string) (string, uint64, error) {
+	name, rest, ok := strings.Cut(target, ":[")
+	if !ok || name == "" || !strings.HasSuffix(rest, "]") {
+		return "", 0, fmt.Errorf("ns link %q: %w", target, ErrMalformed)
+	}
+	inode, err := strconv.ParseUint(rest[:len(rest)-1], 10, 64)
+	if err != nil || inode == 0 {
+		return "", 0, fmt.Errorf("ns link %q: bad inode: %w", target, ErrMalformed)
+	}
+	return name, inode, nil
+}
+
+// ParseNSpid returns the PIDs listed on the NSpid line of /proc/PID/status,
+// outermost (host) first. It returns nil when the line is absent, as on
+// kernels older than 4.1.
+func ParseNSpid(status []byte) ([]int, error) {
+	for len(status) > 0 {
+		var line []byte
+		line, status, _ = bytes.Cut(status, []byte{'\n'})
+		value, found := bytes.CutPrefix(line, []byte("NSpid:"))
+		if !found {
+			continue
+		}
+		fields := bytes.Fields(value)
+		if len(fields) == 0 {
+			return nil, fmt.Errorf("status: empty NSpid: %w", ErrMalformed)
+		}
+		pids := make([]int, len(fields))
+		for i, f := range fields {
+			pid, err := strconv.Atoi(string(f))
+			if err != nil || pid <= 0 {
+				return nil, fmt.Errorf("status: bad NSpid %q: %w", f, ErrMalformed)
+			}
+			pids[i] = pid
+		}
+		return pids, nil
+	}
+	return nil, nil
+}
+
+// ParseCgroup returns the cgroup path of a process from /proc/PID/cgroup:
+// the unified (v2) hierarchy's path when there is one, otherwise the path of
+// the first v1 hierarchy listed. It returns "" when no line has a path.
+func ParseCgroup(data []byte) string {
+	first := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		if path, unified := strings.CutPrefix(line, "0::"); unified {
+			return path
+		}
+		if fields := strings.SplitN(line, ":", 3); len(fields) == 3 && first == "" {
+			first = fields[2]
+		}
+	}
+	return first
+}
+
+// ParseCmdline turns the NUL-separated /proc/PID/cmdline into one string
+// with the arguments separated by spaces. Trailing NULs are dropped.
+func ParseCmdline(data []byte) string {
+	data = bytes.TrimRight(data, "\x00")
+	return string(bytes.ReplaceAll(data, []byte{0}, []byte{' '}))
+}

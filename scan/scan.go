@@ -1,0 +1,253 @@
+package scan
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// DefaultRoot is where procfs is normally mounted.
+const DefaultRoot = "/proc"
+
+// Options say what a scan reads.
+type Options struct {
+	// Root is the procfs mount to read; DefaultRoot when empty.
+	Root string
+	// OnlyPID, when nonzero, reads that one process instead of all of them:
+	// enough for views that need no member counts.
+	OnlyPID int
+	// Hierarchy resolves each namespace's parent and owner (see hierarchy.go).
+	Hierarchy bool
+	// Workers is how many processes are read at once; 0 picks a default.
+	Workers int
+}
+
+// Errors that say why a process could not be read; they are wrapped, so
+// test them with errors.Is.
+var (
+	ErrGone   = errors.New("process exited or is a zombie")
+	ErrDenied = errors.New("permission denied")
+)
+
+// Scan reads every process under opts.Root into an Index. Processes that
+// cannot be read are counted in Index.Skipped. It fails only when the root
+// itself cannot be listed or holds no readable process at all, which means
+// it is not a procfs mount nsview can use.
+func Scan(opts Options) (*Index, error) {
+	root := opts.Root
+	if root == "" {
+		root = DefaultRoot
+	}
+	pids, err := listPIDs(root, opts.OnlyPID)
+	if err != nil {
+		return nil, err
+	}
+	procs, errs := readAll(root, pids, opts.Workers)
+	idx := newIndex(root)
+	for i, p := range procs {
+		if p != nil {
+			idx.addProcess(p)
+			continue
+		}
+		switch {
+		case errors.Is(errs[i], ErrGone):
+			idx.Skipped.Gone++
+		case errors.Is(errs[i], ErrDenied):
+			idx.Skipped.Denied++
+		default:
+			idx.Skipped.Broken++
+		}
+	}
+	if opts.OnlyPID != 0 && len(idx.Processes) == 0 {
+		if errors.Is(errs[0], ErrGone) {
+			return nil, fmt.Errorf("no process with PID %d", opts.OnlyPID)
+		}
+		return nil, fmt.Errorf("process %d: %w", opts.OnlyPID, errs[0])
+	}
+	if len(idx.Processes) == 0 {
+		return nil, fmt.Errorf("%s: no readable process found (is it a procfs mount?)", root)
+	}
+	if opts.Hierarchy {
+		idx.resolveHierarchy()
+	}
+	idx.sort()
+	return idx, nil
+}
+
+// listPIDs returns the numeric entries of root, or just only when nonzero.
+func listPIDs(root string, only int) ([]int, error) {
+	dir, err := os.Open(root)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read procfs root: %w", err)
+	}
+	defer dir.Close()
+	if only != 0 {
+		return []int{only}, nil
+	}
+	names, err := dir.Readdirnames(-1)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read procfs root: %w", err)
+	}
+	pids := make([]int, 0, len(names))
+	for _, name := range names {
+		if pid, err := strconv.Atoi(name); err == nil && pid > 0 {
+			pids = append(pids, pid)
+		}
+	}
+	return pids, nil
+}
+
+// readAll reads the given processes in parallel. For each index either the
+// process or the error that prevented reading it is set.
+func readAll(root string, pids []int, workers int) ([]*Process, []error) {
+	procs := make([]*Process, len(pids))
+	errs := make([]error, len(pids))
+	parallel(len(pids), workers, func() func(int) {
+		r := newProcReader(root)
+		return func(i int) { procs[i], errs[i] = r.read(pids[i]) }
+	})
+	return procs, errs
+}
+
+// parallel calls the functions made by newWorker for every i in [0, n),
+// spread over a bounded number of goroutines; each goroutine makes its own
+// function, so it may hold per-worker buffers.
+func parallel(n, workers int, newWorker func() func(int)) {
+	if workers <= 0 {
+		workers = 2 * runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, n)
+	next := make(chan int, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work := newWorker()
+			for i := range next {
+				work(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// procReader reads processes with the fewest system calls: one directory
+// fd per process, fstat for the owner, one read of stat, one readlinkat per
+// namespace type.
+type procReader struct {
+	root string
+	buf  []byte
+}
+
+func newProcReader(root string) *procReader {
+	return &procReader{root: root, buf: make([]byte, 4096)}
+}
+
+var nsLinkNames = func() (names [NumTypes]string) {
+	for _, t := range AllTypes {
+		names[t] = "ns/" + t.String()
+	}
+	return names
+}()
+
+func (r *procReader) read(pid int) (*Process, error) {
+	dirfd, err := unix.Open(r.root+"/"+strconv.Itoa(pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer unix.Close(dirfd)
+	var st unix.Stat_t
+	if err := unix.Fstat(dirfd, &st); err != nil {
+		return nil, classify(err)
+	}
+	data, err := r.readFileAt(dirfd, "stat")
+	if err != nil {
+		return nil, classify(err)
+	}
+	stat, err := ParseStat(data)
+	if err != nil {
+		return nil, err
+	}
+	p := &Process{PID: pid, PPID: stat.PPID, UID: st.Uid, Comm: stat.Comm, State: stat.State}
+	if err := r.readNamespaces(dirfd, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// readNamespaces fills p.NS. A link that does not exist (a type the kernel
+// lacks) stays 0; a process with no readable link at all is gone.
+func (r *procReader) readNamespaces(dirfd int, p *Process) error {
+	found := 0
+	for _, t := range AllTypes {
+		n, err := unix.Readlinkat(dirfd, nsLinkNames[t], r.buf)
+		if errors.Is(err, unix.ENOENT) {
+			continue
+		}
+		if err != nil {
+			return classify(err)
+		}
+		name, inode, err := ParseNSLink(string(r.buf[:n]))
+		if err != nil {
+			return err
+		}
+		if name != t.String() {
+			return fmt.Errorf("%s link names %q: %w", t, name, ErrMalformed)
+		}
+		p.NS[t] = inode
+		found++
+	}
+	if found == 0 {
+		return ErrGone
+	}
+	return nil
+}
+
+// readFileAt reads a small procfs file relative to dirfd into r.buf,
+// growing it when the file is larger.
+func (r *procReader) readFileAt(dirfd int, name string) ([]byte, error) {
+	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	total := 0
+	for {
+		if total == len(r.buf) {
+			r.buf = append(r.buf, make([]byte, len(r.buf))...)
+		}
+		n, err := unix.Read(fd, r.buf[total:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return r.buf[:total], nil
+		}
+		total += n
+	}
+}
+
+// classify maps a system-call error to ErrGone or ErrDenied when it means
+// one of those, and wraps it either way.
+func classify(err error) error {
+	switch {
+	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ESRCH):
+		return fmt.Errorf("%w: %w", ErrGone, err)
+	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+		return fmt.Errorf("%w: %w", ErrDenied, err)
+	}
+	return err
+}
