@@ -44,6 +44,9 @@ type Match struct {
 func Apply(idx *scan.Index, s Spec) ([]Match, error) {
 	var proc *scan.Process
 	if s.PID != 0 {
+		if err, skipped := idx.Unreadable[s.PID]; skipped {
+			return nil, fmt.Errorf("cannot read the namespaces of PID %d: %w", s.PID, err)
+		}
 		if proc = idx.Processes[s.PID]; proc == nil {
 			return nil, notFound(fmt.Sprintf("no process with PID %d", s.PID))
 		}

@@ -83,6 +83,8 @@ type Index struct {
 	Namespaces []*Namespace
 	Processes  map[int]*Process
 	Skipped    Skipped
+	// Unreadable says for each skipped PID why it was skipped.
+	Unreadable map[int]error
 	// Partial is set when the namespace hierarchy was asked for and some
 	// parent or owner could not be determined.
 	Partial bool
@@ -144,10 +146,11 @@ func (idx *Index) sort() {
 
 func newIndex(root string) *Index {
 	return &Index{
-		Root:      root,
-		Processes: make(map[int]*Process),
-		byKey:     make(map[Key]*Namespace),
-		users:     &userCache{names: make(map[uint32]string)},
+		Root:       root,
+		Processes:  make(map[int]*Process),
+		Unreadable: make(map[int]error),
+		byKey:      make(map[Key]*Namespace),
+		users:      &userCache{names: make(map[uint32]string)},
 	}
 }
 

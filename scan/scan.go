@@ -54,6 +54,7 @@ func Scan(opts Options) (*Index, error) {
 			idx.addProcess(p)
 			continue
 		}
+		idx.Unreadable[pids[i]] = errs[i]
 		switch {
 		case errors.Is(errs[i], ErrGone):
 			idx.Skipped.Gone++
@@ -67,7 +68,7 @@ func Scan(opts Options) (*Index, error) {
 		if errors.Is(errs[0], ErrGone) {
 			return nil, fmt.Errorf("no process with PID %d", opts.OnlyPID)
 		}
-		return nil, fmt.Errorf("process %d: %w", opts.OnlyPID, errs[0])
+		return nil, fmt.Errorf("cannot read the namespaces of PID %d: %w", opts.OnlyPID, errs[0])
 	}
 	if len(idx.Processes) == 0 {
 		return nil, fmt.Errorf("%s: no readable process found (is it a procfs mount?)", root)
@@ -208,7 +209,7 @@ func (r *procReader) readNamespaces(dirfd int, p *Process) error {
 		found++
 	}
 	if found == 0 {
-		return ErrGone
+		return procError{ErrGone, unix.ENOENT}
 	}
 	return nil
 }
@@ -240,14 +241,20 @@ func (r *procReader) readFileAt(dirfd int, name string) ([]byte, error) {
 	}
 }
 
-// classify maps a system-call error to ErrGone or ErrDenied when it means
-// one of those, and wraps it either way.
+// classify marks a system-call error as ErrGone or ErrDenied when it means
+// one of those; its message stays the system call's.
 func classify(err error) error {
 	switch {
 	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ESRCH):
-		return fmt.Errorf("%w: %w", ErrGone, err)
+		return procError{ErrGone, err}
 	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
-		return fmt.Errorf("%w: %w", ErrDenied, err)
+		return procError{ErrDenied, err}
 	}
 	return err
 }
+
+// procError is a system-call error with the reason nsview files it under.
+type procError struct{ reason, err error }
+
+func (e procError) Error() string   { return e.err.Error() }
+func (e procError) Unwrap() []error { return []error{e.reason, e.err} }
