@@ -27,15 +27,22 @@ type usageError struct{ error }
 func (e usageError) Unwrap() error { return e.error }
 
 func main() {
-	app := newApp(os.Stdout, os.Stderr)
-	if err := app.Run(os.Args); err != nil {
-		fmt.Fprintln(os.Stderr, "nsview: "+render.Escape(err.Error()))
-		if errors.As(err, new(usageError)) {
-			os.Exit(exitUsage)
-		}
-		os.Exit(exitRuntime)
+	os.Exit(runCLI(os.Args, os.Stdout, os.Stderr))
+}
+
+// runCLI runs nsview with args and returns its exit status. Errors are
+// reported in one line on stderr, with process-controlled text escaped.
+func runCLI(args []string, stdout, stderr io.Writer) int {
+	err := newApp(stdout, stderr).Run(args)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, new(usageError)):
+		fmt.Fprintln(stderr, "nsview: "+render.Escape(err.Error()))
+		return exitUsage
 	}
-	os.Exit(exitOK)
+	fmt.Fprintln(stderr, "nsview: "+render.Escape(err.Error()))
+	return exitRuntime
 }
 
 const description = `nsview reads /proc (or the procfs given with --proc) and lists every namespace

@@ -29,6 +29,6 @@ func Warnings(w io.Writer, idx *scan.Index, hierarchyShown, asRoot bool) {
 			s.Total(), s.Total()+len(idx.Processes), strings.Join(reasons, ", "), hint)
 	}
 	if hierarchyShown && idx.Partial {
-		fmt.Fprintln(w, "nsview: namespace hierarchy is partial: the kernel refused some parent or owner queries; those fall back to what /proc shows")
+		fmt.Fprintln(w, "nsview: namespace hierarchy is partial: the kernel did not tell some parents or owners, so they were inferred from the processes in /proc")
 	}
 }

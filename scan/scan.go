@@ -34,6 +34,9 @@ var (
 	ErrDenied = errors.New("permission denied")
 )
 
+// errNoLinks is why a process whose directory exists has no namespaces.
+var errNoLinks = errors.New("it has no namespace links (a zombie, or exiting)")
+
 // Scan reads every process under opts.Root into an Index. Processes that
 // cannot be read are counted in Index.Skipped. It fails only when the root
 // itself cannot be listed or holds no readable process at all, which means
@@ -209,7 +212,7 @@ func (r *procReader) readNamespaces(dirfd int, p *Process) error {
 		found++
 	}
 	if found == 0 {
-		return procError{ErrGone, unix.ENOENT}
+		return procError{ErrGone, errNoLinks}
 	}
 	return nil
 }

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nsview/nsview/internal/fixture"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// runOn runs nsview on the fixture procfs and returns stdout, stderr and
+// the exit status, with the fixture's path replaced by $PROC.
+func runOn(t *testing.T, root string, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := runCLI(append([]string{"nsview", "--proc", root}, args...), &stdout, &stderr)
+	clean := func(s string) string { return strings.ReplaceAll(s, root, "$PROC") }
+	return clean(stdout.String()), clean(stderr.String()), code
+}
+
+// TestGolden runs the CLI on the fixture procfs and compares stdout,
+// stderr and exit status with testdata/golden/NAME.txt.
+func TestGolden(t *testing.T) {
+	root := fixture.Proc(t)
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"default", nil},
+		{"type-pid", []string{"-t", "pid"}},
+		{"types-repeated", []string{"--type", "net", "-t", "uts,IPC"}},
+		{"hierarchy-columns", []string{"-t", "pid,user", "-o", "+pns,ons,level,ouid"}},
+		{"all-columns", []string{"-o", "ns,type,path,nprocs,pid,ppid,command,uid,user,netnsid,nsfs,pns,ons,level,ouid"}},
+		{"namespace-members", []string{"-namespace", "4026532300"}},
+		{"namespace-positional", []string{"4026532300"}},
+		{"namespace-members-columns", []string{"--namespace", "4026531836", "-o", "pid,nspid,name,command"}},
+		{"pid", []string{"-pid", "302"}},
+		{"pid-and-type", []string{"-t", "net", "--pid", "302"}},
+		{"pid-and-namespace", []string{"-namespace", "4026532300", "-pid", "302"}},
+		{"pid-no-counts", []string{"-pid", "402", "-o", "ns,type"}},
+		{"json", []string{"--json"}},
+		{"json-columns", []string{"-J", "-t", "pid", "-o", "ns,type,nprocs,command"}},
+		{"json-members", []string{"-namespace", "4026532300", "--json"}},
+		{"no-headings", []string{"--no-headings", "-o", "ns,type", "-t", "time"}},
+		{"color-always", []string{"--color=always", "-t", "pid,user"}},
+		{"hostile-names", []string{"-namespace", "4026531836", "-o", "pid,name,command", "--color", "always"}},
+		{"error-unknown-type", []string{"-t", "bogus"}},
+		{"error-bad-pid", []string{"-pid", "-5"}},
+		{"error-bad-inode", []string{"-namespace", "abc"}},
+		{"error-no-such-pid", []string{"-pid", "999"}},
+		{"error-zombie-pid", []string{"-pid", "202"}},
+		{"error-no-such-namespace", []string{"-namespace", "4026539999"}},
+		{"error-type-and-namespace", []string{"-t", "net", "-namespace", "4026532300"}},
+		{"error-unknown-column", []string{"-o", "ns,bogus"}},
+		{"error-unknown-flag", []string{"--bogus"}},
+		{"error-bad-color", []string{"--color=sometimes"}},
+		{"error-extra-argument", []string{"4026532300", "4026532301"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := runOn(t, root, tc.args...)
+			got := fmt.Sprintf("$ nsview %s\n-- exit %d --\n-- stderr --\n%s-- stdout --\n%s",
+				strings.Join(tc.args, " "), code, stderr, stdout)
+			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".txt"), got)
+			if code != 0 && stdout != "" {
+				t.Errorf("exit %d but stdout is not empty", code)
+			}
+			if code != 0 && strings.Count(stderr, "\n") != 1 {
+				t.Errorf("exit %d: want one line on stderr, got %q", code, stderr)
+			}
+		})
+	}
+}
+
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
