@@ -1,0 +1,55 @@
+# nsview: build, test, install. `make test` is the one test command.
+
+GO        ?= go
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man/man1
+# How long each fuzz target runs in `make test`; `make fuzz` runs longer.
+FUZZTIME  ?= 3s
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+# Every fuzz target, as package:Target.
+FUZZ_TARGETS = \
+	./scan:FuzzParseStat ./scan:FuzzParseNSLink ./scan:FuzzParseNSpid \
+	./scan:FuzzParseCgroup ./scan:FuzzParseCmdline ./scan:FuzzScan \
+	./render:FuzzEscape
+
+.PHONY: build test vet unit fuzz install man bench clean
+
+## build: a static binary ./nsview
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o nsview .
+
+## test: vet, staticcheck, unit and real-kernel tests with -race, short fuzzing
+test: vet unit fuzz
+
+vet:
+	test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: files above need formatting'; exit 1; }
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+## install: the binary and the man page under $(PREFIX)
+install: build
+	install -D -m 0755 nsview $(DESTDIR)$(BINDIR)/nsview
+	install -D -m 0644 docs/nsview.1 $(DESTDIR)$(MANDIR)/nsview.1
+
+## man: regenerate docs/nsview.1 from the CLI definition
+man:
+	$(GO) test -run TestManPage -update .
+
+## bench: nsview against lsns and a syscall-floor scan on a namespace-heavy population
+bench:
+	bash bench/run
+
+clean:
+	rm -f nsview

@@ -1,0 +1,63 @@
+package render
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+func TestEscape(t *testing.T) {
+	cases := map[string]string{
+		"plain text (ok)":      "plain text (ok)",
+		"evil\x1b]0;pwned\x07": `evil\x1b]0;pwned\x07`,
+		"line1\nline2\ttab\r":  `line1\x0aline2\x09tab\x0d`,
+		"bad \xff\xfe utf8":    `bad \xff\xfe utf8`,
+		"rtl \u202eesrever":    `rtl \u202eesrever`,
+		"c1 \u009b31m":         `c1 \u009b31m`,
+		"del \x7f":             `del \x7f`,
+		"zero\u200bwidth":      `zero\u200bwidth`,
+		"ünïcödé 名前":           "ünïcödé 名前",
+		"sep\u2028par\u2029":   `sep\u2028par\u2029`,
+		"":                     "",
+	}
+	for in, want := range cases {
+		if got := Escape(in); got != want {
+			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	cases := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"abcdef", 0, "abcdef"},
+		{"abcdef", 6, "abcdef"},
+		{"abcdef", 5, "abcd…"},
+		{"名前名前", 3, "名前…"},
+		{"abc", 1, "…"},
+	}
+	for _, c := range cases {
+		if got := Truncate(c.in, c.width); got != c.want {
+			t.Errorf("Truncate(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
+	}
+}
+
+// FuzzEscape checks that escaped text is valid UTF-8 without a single
+// control or format character, whatever a process put in its name.
+func FuzzEscape(f *testing.F) {
+	f.Add("evil\x1b]0;pwned\x07\xff\u202e")
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Escape(s)
+		if !utf8.ValidString(got) {
+			t.Fatalf("Escape(%q) = %q: not valid UTF-8", s, got)
+		}
+		if i := strings.IndexFunc(got, func(r rune) bool { return unicode.IsControl(r) || unsafeRune(r) }); i >= 0 {
+			t.Fatalf("Escape(%q) = %q: control character at %d", s, got, i)
+		}
+	})
+}

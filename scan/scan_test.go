@@ -1,0 +1,167 @@
+package scan
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nsview/nsview/internal/fixture"
+)
+
+func TestScanFixture(t *testing.T) {
+	idx, err := Scan(Options{Root: fixture.Proc(t), Hierarchy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(idx.Processes); got != 14 {
+		t.Errorf("read %d processes, want 14 (15 less the zombie)", got)
+	}
+	if idx.Skipped != (Skipped{Gone: 1}) || !errors.Is(idx.Unreadable[202], ErrGone) {
+		t.Errorf("skipped = %+v, unreadable = %v; want the zombie 202 gone", idx.Skipped, idx.Unreadable)
+	}
+	if p := idx.Processes[203]; p == nil || p.Comm != "x) (y\nz" || p.PPID != 200 {
+		t.Errorf("process 203 = %+v, want comm %q and PPID 200", p, "x) (y\nz")
+	}
+	checks := []struct {
+		typ     Type
+		inode   uint64
+		members []int
+		parent  uint64
+		level   int
+	}{
+		{PID, 4026531836, []int{1, 2, 20, 100, 200, 201, 203, 300, 400, 500}, 0, 0},
+		{PID, 4026532300, []int{301, 302}, 4026531836, 1},
+		{PID, 4026532401, []int{401}, 4026531836, 1},
+		{PID, 4026532407, []int{402}, 4026532401, 2},
+		{User, 4026532400, []int{401, 402}, 4026531837, 1},
+		{Time, 4026532500, []int{500}, 0, -1},
+	}
+	for _, c := range checks {
+		ns := idx.Lookup(c.typ, c.inode)
+		if ns == nil {
+			t.Errorf("%s namespace %d missing", c.typ, c.inode)
+			continue
+		}
+		var pids []int
+		for _, p := range ns.Procs {
+			pids = append(pids, p.PID)
+		}
+		if !slices.Equal(pids, c.members) || ns.Parent != c.parent || ns.Level != c.level {
+			t.Errorf("%s %d: members %v parent %d level %d; want %v, %d, %d",
+				c.typ, c.inode, pids, ns.Parent, ns.Level, c.members, c.parent, c.level)
+		}
+	}
+	if !idx.Partial {
+		t.Error("a fixture has no ioctl_ns answers: the hierarchy must be marked partial")
+	}
+	if !slices.IsSortedFunc(idx.Namespaces, func(a, b *Namespace) int {
+		return cmp.Compare(a.Inode, b.Inode)
+	}) {
+		t.Error("namespaces are not sorted by inode")
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	idx, err := Scan(Options{Root: fixture.Proc(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := idx.Processes[402]
+	idx.Describe([]*Process{p})
+	if !slices.Equal(p.NSpid, []int{402, 2, 1}) || p.Cmdline != "sleep infinity" ||
+		p.Cgroup != "/user.slice/user-424242.slice" {
+		t.Errorf("described 402 = %+v", p)
+	}
+	if kthread := idx.Processes[2]; kthread.Command() != "kthreadd" {
+		t.Errorf("a kernel thread's command is its name, got %q", kthread.Command())
+	}
+}
+
+func TestScanOnlyPID(t *testing.T) {
+	root := fixture.Proc(t)
+	idx, err := Scan(Options{Root: root, OnlyPID: 302})
+	if err != nil || len(idx.Processes) != 1 || idx.Processes[302].NS[Net] != 4026532301 {
+		t.Fatalf("Scan(OnlyPID 302) = %v, %v", idx, err)
+	}
+	if _, err := Scan(Options{Root: root, OnlyPID: 999}); err == nil || !strings.Contains(err.Error(), "no process with PID 999") {
+		t.Errorf("missing PID: err = %v", err)
+	}
+}
+
+func TestScanBadRoots(t *testing.T) {
+	garbage := t.TempDir()
+	os.MkdirAll(filepath.Join(garbage, "12", "ns"), 0o755)
+	os.WriteFile(filepath.Join(garbage, "12", "stat"), []byte("nonsense"), 0o644)
+	for name, root := range map[string]string{
+		"missing": filepath.Join(t.TempDir(), "nope"),
+		"empty":   t.TempDir(),
+		"garbage": garbage,
+		"file":    filepath.Join(fixture.Testdata(), "proc-owners"),
+	} {
+		if idx, err := Scan(Options{Root: root}); err == nil {
+			t.Errorf("%s root: got an index of %d processes, want an error", name, len(idx.Processes))
+		}
+	}
+}
+
+// writeProc writes a minimal /proc/PID into root.
+func writeProc(root string, pid int, stat string, links map[string]string) error {
+	dir := filepath.Join(root, fmt.Sprint(pid))
+	if err := os.MkdirAll(filepath.Join(dir, "ns"), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(stat), 0o644); err != nil {
+		return err
+	}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(dir, "ns", name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FuzzScan scans a generated procfs with one well-formed process and one
+// whose stat and net link are fuzzed. The scan must not fail or panic,
+// every process is either read or skipped, and no namespace is indexed
+// twice or counts a process twice.
+func FuzzScan(f *testing.F) {
+	f.Add([]byte("2 (x) S 1 2 2"), "net:[4026531840]", "pid:[4026531836]")
+	f.Add([]byte("2 (a) (b\n) Z 1"), "net:[12]", "net:[4026531836]")
+	f.Add([]byte("garbage"), "", "pid:[0]")
+	f.Fuzz(func(t *testing.T, stat []byte, netLink, pidLink string) {
+		root := t.TempDir()
+		good := map[string]string{"net": "net:[4026531840]", "pid": "pid:[4026531836]"}
+		if err := writeProc(root, 1, "1 (init) S 0 1 1", good); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeProc(root, 2, string(stat), map[string]string{"net": netLink, "pid": pidLink}); err != nil {
+			t.Skip("not a valid file name or link target:", err)
+		}
+		idx, err := Scan(Options{Root: root, Hierarchy: true})
+		if err != nil {
+			t.Fatalf("Scan failed though process 1 is readable: %v", err)
+		}
+		if len(idx.Processes)+idx.Skipped.Total() != 2 {
+			t.Errorf("%d read + %+v skipped, want 2 in all", len(idx.Processes), idx.Skipped)
+		}
+		seen := map[Key]bool{}
+		for _, ns := range idx.Namespaces {
+			k := Key{ns.Type, ns.Inode}
+			if seen[k] {
+				t.Errorf("namespace %v indexed twice", k)
+			}
+			seen[k] = true
+			if len(ns.Procs) > len(idx.Processes) || slices.ContainsFunc(ns.Procs, func(p *Process) bool {
+				return p.NS[ns.Type] != ns.Inode
+			}) {
+				t.Errorf("namespace %v has wrong members", k)
+			}
+		}
+	})
+}
