@@ -11,7 +11,8 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Every fuzz target, as package:Target.
 FUZZ_TARGETS = \
 	./scan:FuzzParseStat ./scan:FuzzParseNSLink ./scan:FuzzParseNSpid \
-	./scan:FuzzParseCgroup ./scan:FuzzParseCmdline ./scan:FuzzScan \
+	./scan:FuzzParseCgroup ./scan:FuzzParseCmdline ./scan:FuzzParseNSFSMounts \
+	./scan:FuzzScan \
 	./render:FuzzEscape
 
 .PHONY: build test vet unit fuzz install man bench clean

@@ -63,20 +63,22 @@ func startSandbox(t *testing.T, cloneflags uintptr) sandbox {
 // returns the child's PID.
 func waitForChild(t *testing.T, pid int, wantCmd string) int {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-		children, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-		if fields := strings.Fields(string(children)); len(fields) > 0 && scan.ParseCmdline(cmdline) == wantCmd {
+	waitForCommand(t, pid, wantCmd)
+	children := fmt.Sprintf("/proc/%d/task/%d/children", pid, pid)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		data, err := os.ReadFile(children)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fields := strings.Fields(string(data)); len(fields) > 0 {
 			child, err := strconv.Atoi(fields[0])
 			if err != nil {
 				t.Fatal(err)
 			}
 			return child
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("process %d did not start its child in time", pid)
+	t.Fatalf("process %d started no child in time", pid)
 	return 0
 }
 
@@ -108,6 +110,8 @@ type jsonNS struct {
 	PNS       uint64   `json:"pns"`
 	ONS       uint64   `json:"ons"`
 	Level     *int     `json:"level"`
+	NetNSID   *string  `json:"netnsid"`
+	NSFS      *string  `json:"nsfs"`
 	Processes []jsonPS `json:"processes"`
 }
 
@@ -297,6 +301,65 @@ func TestKernelAgainstLsns(t *testing.T) {
 			t.Errorf("%s namespace %d:\n nsview %+v\n lsns   %+v", typ, inode, got, want)
 		}
 	}
+}
+
+// TestKernelNetns checks NETNSID and NSFS against lsns on a network
+// namespace made with `ip netns add` and given an ID.
+func TestKernelNetns(t *testing.T) {
+	if os.Geteuid() != 0 {
+		requireNamespaces(t, "not root")
+	}
+	for _, tool := range []string{"ip", "lsns"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			requireNamespaces(t, tool+" is not installed")
+		}
+	}
+	name := fmt.Sprintf("nsview-test-%d", os.Getpid())
+	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+		requireNamespaces(t, fmt.Sprintf("ip netns add: %v: %s", err, out))
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
+	if out, err := exec.Command("ip", "netns", "set", name, "42").CombinedOutput(); err != nil {
+		t.Fatalf("ip netns set: %v: %s", err, out)
+	}
+	holder := exec.Command("ip", "netns", "exec", name, "sleep", "1000")
+	holder.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(holder.Process.Pid, syscall.SIGKILL); holder.Wait() })
+	waitForCommand(t, holder.Process.Pid, "sleep 1000")
+	inode := nsInode(t, holder.Process.Pid, "net")
+
+	out, err := exec.Command("lsns", "-J", "-l", "--output-all", "-t", "net").Output()
+	if err != nil {
+		t.Fatalf("lsns: %v", err)
+	}
+	want, got := decodeNamespaces(t, string(out))[inode], nsviewJSON(t, "-t", "net")[inode]
+	if got.NetNSID == nil || *got.NetNSID != "42" || got.NSFS == nil || *got.NSFS != "/run/netns/"+name {
+		t.Errorf("netnsid %v, nsfs %v; want 42 and /run/netns/%s", deref(got.NetNSID), deref(got.NSFS), name)
+	}
+	if deref(got.NetNSID) != deref(want.NetNSID) || deref(got.NSFS) != deref(want.NSFS) {
+		t.Errorf("nsview says netnsid %q nsfs %q; lsns %q %q", deref(got.NetNSID), deref(got.NSFS), deref(want.NetNSID), deref(want.NSFS))
+	}
+}
+
+// waitForCommand waits until pid runs wantCmd (after its exec).
+func waitForCommand(t *testing.T, pid int, wantCmd string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && scan.ParseCmdline(cmdline) == wantCmd {
+			return
+		}
+	}
+	t.Fatalf("process %d did not exec %q in time", pid, wantCmd)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<null>"
+	}
+	return *s
 }
 
 func containsLine(text, line string) bool {

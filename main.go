@@ -156,10 +156,7 @@ func run(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	opts := scan.Options{Root: cfg.root, Hierarchy: view.NeedsHierarchy()}
-	if cfg.spec.PID != 0 && !view.NeedsAllProcesses() {
-		opts.OnlyPID = cfg.spec.PID
-	}
+	opts := view.ScanOptions(cfg.root, cfg.spec.PID)
 	idx, err := scan.Scan(opts)
 	if err != nil {
 		return err
@@ -172,7 +169,7 @@ func run(c *cli.Context, stdout, stderr io.Writer) error {
 	if err := view.Write(idx, matches); err != nil {
 		return err
 	}
-	render.Warnings(stderr, idx, view.NeedsHierarchy(), os.Geteuid() == 0)
+	render.Warnings(stderr, idx, opts.Hierarchy, os.Geteuid() == 0)
 	return nil
 }
 

@@ -67,10 +67,23 @@ var NamespaceColumns = []Column[NSRow]{
 		Value: func(r NSRow) any {
 			return leaderValue(r, func(p *scan.Process) any { return r.Index.UserName(p.UID) })
 		}},
-	{Name: "NETNSID", Help: "namespace ID as used by network subsystem (not read yet: always empty)",
-		Value: func(NSRow) any { return nil }},
-	{Name: "NSFS", Help: "nsfs mountpoint (not read yet: always empty)",
-		Value: func(NSRow) any { return nil }},
+	{Name: "NETNSID", Help: "namespace ID as used by network subsystem",
+		Value: func(r NSRow) any {
+			switch {
+			case r.NetNSID == nil:
+				return nil
+			case *r.NetNSID == scan.NetNSIDUnassigned:
+				return "unassigned"
+			}
+			return strconv.Itoa(*r.NetNSID)
+		}},
+	{Name: "NSFS", Help: "nsfs mountpoint (usually used network subsystem)",
+		Value: func(r NSRow) any {
+			if len(r.NSFS) == 0 {
+				return nil
+			}
+			return strings.Join(r.NSFS, ",")
+		}},
 	{Name: "PNS", Help: "parent namespace identifier (inode number)", Right: true,
 		Value: func(r NSRow) any { return r.Parent }},
 	{Name: "ONS", Help: "owner namespace identifier (inode number)", Right: true,

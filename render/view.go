@@ -52,23 +52,30 @@ func NewView(w io.Writer, opts ViewOptions) (*View, error) {
 	return v, nil
 }
 
-// hierarchyColumns need the namespace hierarchy; countFreeColumns can be
-// answered from one process's /proc entry.
-var (
-	hierarchyColumns = []string{"PNS", "ONS", "LEVEL", "OUID"}
-	countFreeColumns = []string{"NS", "TYPE", "PNS", "ONS", "LEVEL", "OUID", "NETNSID", "NSFS"}
-)
+// countFreeColumns can be answered from one process's /proc entry.
+var countFreeColumns = []string{"NS", "TYPE", "PNS", "ONS", "LEVEL", "OUID", "NETNSID", "NSFS"}
 
-// NeedsHierarchy reports whether the view shows parents or owners.
-func (v *View) NeedsHierarchy() bool {
-	return slices.ContainsFunc(v.nsCols, func(c Column[NSRow]) bool { return slices.Contains(hierarchyColumns, c.Name) })
-}
-
-// NeedsAllProcesses reports whether the view needs every process scanned
-// (for counts, lowest PIDs or members), rather than only the one given
-// with -pid.
-func (v *View) NeedsAllProcesses() bool {
-	return v.opts.Members || slices.ContainsFunc(v.nsCols, func(c Column[NSRow]) bool { return !slices.Contains(countFreeColumns, c.Name) })
+// ScanOptions says what the scan of root must read for this view: only
+// the process pid when the view needs no counts, and the hierarchy, nsfs
+// mounts and network namespace IDs only when it shows them.
+func (v *View) ScanOptions(root string, pid int) scan.Options {
+	opts := scan.Options{Root: root}
+	allProcs := v.opts.Members
+	for _, c := range v.nsCols {
+		switch c.Name {
+		case "PNS", "ONS", "LEVEL", "OUID":
+			opts.Hierarchy = true
+		case "NSFS":
+			opts.NSFS = true
+		case "NETNSID":
+			opts.NetNSID = true
+		}
+		allProcs = allProcs || !slices.Contains(countFreeColumns, c.Name)
+	}
+	if !allProcs {
+		opts.OnlyPID = pid
+	}
+	return opts
 }
 
 // ProcessesShown lists the processes whose command lines, cgroups and

@@ -2,7 +2,6 @@ package scan
 
 import (
 	"errors"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -18,8 +17,7 @@ func (idx *Index) resolveHierarchy() {
 		if ns.Owner != 0 || len(ns.Procs) == 0 {
 			continue // already reached as an ancestor
 		}
-		path := idx.Root + "/" + strconv.Itoa(ns.Leader().PID) + "/ns/" + ns.Type.String()
-		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		fd, err := unix.Open(idx.nsPath(ns), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err == nil {
 			err = idx.resolveFromFile(ns, fd)
 			unix.Close(fd)

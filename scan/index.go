@@ -49,6 +49,10 @@ type Namespace struct {
 	Owner    uint64 // owning user namespace; 0 if unknown
 	OwnerUID int64  // creator's UID for user namespaces; -1 if unknown or not a user namespace
 	Level    int    // nesting depth for pid and user namespaces, 0 = initial; -1 if unknown
+
+	// Set only when the scan asked for them.
+	NSFS    []string // where the namespace is bind-mounted (nsfs), e.g. /run/netns/NAME
+	NetNSID *int     // network namespace ID (NetNSIDUnassigned if none); nil if unknown
 }
 
 // Leader is the member with the lowest PID, the process lsns shows for a
@@ -58,6 +62,11 @@ func (n *Namespace) Leader() *Process {
 		return nil
 	}
 	return n.Procs[0]
+}
+
+// nsPath is the file of ns under its leader's /proc entry.
+func (idx *Index) nsPath(ns *Namespace) string {
+	return idx.Root + "/" + strconv.Itoa(ns.Leader().PID) + "/ns/" + ns.Type.String()
 }
 
 // Key identifies a namespace in an Index.

@@ -163,3 +163,27 @@ func FuzzParseCmdline(f *testing.F) {
 		}
 	})
 }
+
+func TestParseNSFSMounts(t *testing.T) {
+	info := "22 1 0:21 / / rw - ext4 /dev/vda rw\n" +
+		"65 22 0:4 net:[4026532249] /run/netns/a\\040b rw shared:2 - nsfs nsfs rw\n" +
+		"66 22 0:4 / /run/x rw - nsfs nsfs rw\n" +
+		"67 22 0:4 mnt:[5] /tab\\011here\\ rw - nsfs nsfs rw\n"
+	got := ParseNSFSMounts([]byte(info))
+	want := []NSFSMount{{"net", 4026532249, "/run/netns/a b"}, {"mnt", 5, "/tab\there\\"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("ParseNSFSMounts = %+v, want %+v", got, want)
+	}
+}
+
+// FuzzParseNSFSMounts checks that every mount found names a namespace.
+func FuzzParseNSFSMounts(f *testing.F) {
+	f.Add([]byte("65 22 0:4 net:[4026532249] /run/netns/a\\040b rw shared:2 - nsfs nsfs rw\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, m := range ParseNSFSMounts(data) {
+			if m.Inode == 0 || m.Type == "" {
+				t.Errorf("ParseNSFSMounts(%q) found %+v", data, m)
+			}
+		}
+	})
+}

@@ -23,6 +23,9 @@ type Options struct {
 	OnlyPID int
 	// Hierarchy resolves each namespace's parent and owner (see hierarchy.go).
 	Hierarchy bool
+	// NSFS finds where namespaces are bind-mounted; NetNSID asks the kernel
+	// for network namespace IDs (see netns.go).
+	NSFS, NetNSID bool
 	// Workers is how many processes are read at once; 0 picks a default.
 	Workers int
 }
@@ -78,6 +81,12 @@ func Scan(opts Options) (*Index, error) {
 	}
 	if opts.Hierarchy {
 		idx.resolveHierarchy()
+	}
+	if opts.NSFS {
+		idx.readNSFS()
+	}
+	if opts.NetNSID {
+		idx.readNetNSIDs()
 	}
 	idx.sort()
 	return idx, nil

@@ -57,7 +57,13 @@ proc 402 401 424242 S sleep 'sleep\0infinity\0' /user.slice/user-424242.slice '4
   user=4026532400 pid=4026532407 net=4026532402 mnt=4026532403 uts=4026532404 ipc=4026532405 cgroup=4026532406
 proc 500 1 65534 S daemon 'daemon\0' /system.slice/daemon.service 500 time=4026532500
 
-# Entries that are not processes.
+# Entries that are not processes; self/mountinfo shows the container's
+# network namespace bind-mounted, as `ip netns add` does.
 mkdir proc/self proc/sys
+printf '%s\n' \
+  '22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/vda rw' \
+  '65 22 0:4 net:[4026532301] /run/netns/pod\0401 rw shared:2 - nsfs nsfs rw' \
+  '66 22 0:4 net:[4026532301] /var/run/netns/pod\0401 rw shared:2 - nsfs nsfs rw' \
+  '67 22 0:4 mnt:[4026599999] /run/gone rw - nsfs nsfs rw' > proc/self/mountinfo
 printf 'not a process\n' > proc/uptime
 sort -n proc-owners -o proc-owners
