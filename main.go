@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -57,7 +59,7 @@ EXAMPLES:
    nsview -namespace 4026532572    the processes inside one namespace
    nsview -pid 10710               the namespaces of one process
    nsview -t net -pid 10710        that process's network namespace
-   nsview -o ns,type,pns,ons,level the hierarchy columns
+   nsview -o +pns,ons,level        add the hierarchy columns
    nsview --json | jq '.namespaces[] | select(.type=="net")'
    nsview --proc /host/proc        from a container with the host's /proc mounted
 
@@ -73,14 +75,15 @@ EXIT STATUS:
 // newApp builds the command line interface writing to stdout and stderr.
 func newApp(stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
-		Name:            "nsview",
-		Usage:           "list Linux namespaces and the processes inside them",
-		UsageText:       "nsview [options] [NAMESPACE-INODE]",
-		Description:     description,
-		HideHelpCommand: true,
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		Flags:           flags,
+		Name:                  "nsview",
+		Usage:                 "list Linux namespaces and the processes inside them",
+		UsageText:             "nsview [options] [NAMESPACE-INODE]",
+		Description:           description,
+		HideHelpCommand:       true,
+		CustomAppHelpTemplate: strings.Replace(cli.AppHelpTemplate, "GLOBAL OPTIONS:", "OPTIONS:", 2),
+		Writer:                stdout,
+		ErrWriter:             stderr,
+		Flags:                 flags,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{fmt.Errorf("%w (see nsview --help)", err)}
 		},
@@ -98,9 +101,38 @@ var flags = []cli.Flag{
 	&cli.BoolFlag{Name: "json", Aliases: []string{"J"}, Usage: "print JSON: {\"namespaces\":[...]}, lsns's keys"},
 	&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "table `COLUMNS` (comma-separated; +COLS adds to the defaults); see --list-columns"},
 	&cli.BoolFlag{Name: "list-columns", Aliases: []string{"H"}, Usage: "list the available columns and exit"},
-	&cli.BoolFlag{Name: "no-headings", Aliases: []string{"noheadings", "n"}, Usage: "do not print the table heading"},
+	&cli.BoolFlag{Name: "no-headings", Aliases: []string{"n"}, Usage: "do not print the table heading"},
 	&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour output: `WHEN` is auto (only on a terminal, not with NO_COLOR set), always or never"},
 	&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
+}
+
+func init() { cli.FlagStringer = flagHelp }
+
+// flagHelp formats a flag for --help and the man page, short names first:
+// "-t, --type TYPE  only namespaces of TYPE ... (default: auto)". The value's
+// name is the word the usage text puts in backquotes.
+func flagHelp(f cli.Flag) string {
+	doc, ok := f.(cli.DocGenerationFlag)
+	if !ok {
+		return strings.Join(f.Names(), ", ")
+	}
+	names := slices.Clone(f.Names())
+	slices.SortStableFunc(names, func(a, b string) int { return len(a) - len(b) })
+	usage, placeholder := doc.GetUsage(), ""
+	if parts := strings.SplitN(usage, "`", 3); len(parts) == 3 {
+		placeholder = " " + parts[1]
+		usage = parts[0] + parts[1] + parts[2]
+	}
+	for i, n := range names {
+		names[i] = "-" + n
+		if len(n) > 1 {
+			names[i] = "--" + n
+		}
+	}
+	if value := doc.GetValue(); doc.TakesValue() && value != "" && value != `""` && !strings.HasPrefix(value, "[") {
+		usage += " (default: " + strings.Trim(value, `"`) + ")"
+	}
+	return fmt.Sprintf("%-28s %s", strings.Join(names, ", ")+placeholder, usage)
 }
 
 // config is what the command line asks for, checked and parsed.

@@ -9,25 +9,28 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cpuguy83/go-md2man/v2/md2man"
+
 	"github.com/nsview/nsview/internal/fixture"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// runOn runs nsview on the fixture procfs and returns stdout, stderr and
-// the exit status, with the fixture's path replaced by $PROC.
+// runOn runs nsview on the fixture procfs at root and returns stdout,
+// stderr and the exit status. It runs from root's parent with --proc proc,
+// so that paths in the output do not depend on the temporary directory.
 func runOn(t *testing.T, root string, args ...string) (string, string, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := runCLI(append([]string{"nsview", "--proc", root}, args...), &stdout, &stderr)
-	clean := func(s string) string { return strings.ReplaceAll(s, root, "$PROC") }
-	return clean(stdout.String()), clean(stderr.String()), code
+	code := runCLI(append([]string{"nsview", "--proc", filepath.Base(root)}, args...), &stdout, &stderr)
+	return stdout.String(), stderr.String(), code
 }
 
 // TestGolden runs the CLI on the fixture procfs and compares stdout,
 // stderr and exit status with testdata/golden/NAME.txt.
 func TestGolden(t *testing.T) {
 	root := fixture.Proc(t)
+	t.Chdir(filepath.Dir(root))
 	cases := []struct {
 		name string
 		args []string
@@ -67,7 +70,7 @@ func TestGolden(t *testing.T) {
 			stdout, stderr, code := runOn(t, root, tc.args...)
 			got := fmt.Sprintf("$ nsview %s\n-- exit %d --\n-- stderr --\n%s-- stdout --\n%s",
 				strings.Join(tc.args, " "), code, stderr, stdout)
-			compareGolden(t, filepath.Join("testdata", "golden", tc.name+".txt"), got)
+			compareGolden(t, filepath.Join(fixture.Testdata(), "golden", tc.name+".txt"), got)
 			if code != 0 && stdout != "" {
 				t.Errorf("exit %d but stdout is not empty", code)
 			}
@@ -95,5 +98,40 @@ func compareGolden(t *testing.T, path, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// TestManPage checks that docs/nsview.1 is docs/nsview.md rendered
+// (`make man` rewrites it) and that the page documents every flag.
+func TestManPage(t *testing.T) {
+	source, err := os.ReadFile(filepath.Join("docs", "nsview.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareGolden(t, filepath.Join("docs", "nsview.1"), string(md2man.Render(source)))
+	for _, f := range newApp(nil, nil).VisibleFlags() {
+		for _, name := range f.Names() {
+			dashes := "--"
+			if len(name) == 1 {
+				dashes = "-"
+			}
+			if !bytes.Contains(source, []byte("**"+dashes+name+"**")) {
+				t.Errorf("docs/nsview.md does not document %s%s", dashes, name)
+			}
+		}
+	}
+}
+
+// TestHelp checks that --help teaches the flags and the exit statuses.
+func TestHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := runCLI([]string{"nsview", "--help"}, &stdout, &stderr); code != 0 || stderr.Len() != 0 {
+		t.Fatalf("--help: exit %d, stderr %q", code, stderr.String())
+	}
+	for _, want := range []string{"-t, --type TYPE", "--namespace INODE", "-p, --pid PID", "-J, --json",
+		"--proc DIR", "EXIT STATUS", "2  usage error", "1  runtime error"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("--help lacks %q", want)
+		}
 	}
 }

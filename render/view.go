@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"text/tabwriter"
+	"strings"
 
 	"github.com/nsview/nsview/filter"
 	"github.com/nsview/nsview/scan"
@@ -116,14 +116,15 @@ func (v *View) Write(idx *scan.Index, matches []filter.Match) error {
 
 // ListColumns prints the columns of both views with their meanings.
 func ListColumns(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "Namespace columns (default view, -pid, --json):\t\t")
+	var b strings.Builder
+	b.WriteString("Namespace columns (default view, -pid, --json):\n")
 	for _, c := range NamespaceColumns {
-		fmt.Fprintf(tw, "%s\t  %s\t\n", c.Name, c.Help)
+		fmt.Fprintf(&b, "%10s  %s\n", c.Name, c.Help)
 	}
-	fmt.Fprintln(tw, "\t\t\nProcess columns (-namespace INODE):\t\t")
+	b.WriteString("\nProcess columns (-namespace INODE):\n")
 	for _, c := range ProcessColumns {
-		fmt.Fprintf(tw, "%s\t  %s\t\n", c.Name, c.Help)
+		fmt.Fprintf(&b, "%10s  %s\n", c.Name, c.Help)
 	}
-	return tw.Flush()
+	_, err := io.WriteString(w, b.String())
+	return err
 }
