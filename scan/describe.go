@@ -8,10 +8,13 @@ import (
 // Describe reads the command line, cgroup and NSpid of each given process,
 // for the processes that a view is about to print. A process that has
 // exited since the scan keeps its name from stat and a one-level NSpid.
+// A process may be listed more than once; it is read once.
 func (idx *Index) Describe(procs []*Process) {
 	todo := make([]*Process, 0, len(procs))
+	queued := make(map[*Process]bool, len(procs))
 	for _, p := range procs {
-		if !p.Described {
+		if !p.Described && !queued[p] {
+			queued[p] = true
 			todo = append(todo, p)
 		}
 	}

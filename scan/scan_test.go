@@ -165,3 +165,17 @@ func FuzzScan(f *testing.F) {
 		}
 	})
 }
+
+// TestDescribeDuplicates describes a leader listed once per namespace, as
+// the namespace table does; under -race this caught concurrent writes.
+func TestDescribeDuplicates(t *testing.T) {
+	idx, err := Scan(Options{Root: fixture.Proc(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := idx.Processes[401]
+	idx.Describe([]*Process{p, p, p, idx.Processes[402], p})
+	if p.Cmdline != "sh" || !slices.Equal(p.NSpid, []int{401, 1}) {
+		t.Errorf("described 401 = %+v", p)
+	}
+}
