@@ -103,6 +103,8 @@ var flags = []cli.Flag{
 	&cli.BoolFlag{Name: "list-columns", Aliases: []string{"H"}, Usage: "list the available columns and exit"},
 	&cli.BoolFlag{Name: "no-headings", Aliases: []string{"n"}, Usage: "do not print the table heading"},
 	&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour output: `WHEN` is auto (only on a terminal, not with NO_COLOR set), always or never"},
+	&cli.BoolFlag{Name: "tree", Aliases: []string{"T"}, Usage: "draw a tree: nested PID namespaces with their processes; with -t user (or another type) the user namespaces and what they own"},
+	&cli.BoolFlag{Name: "ascii", Usage: "draw trees with ASCII instead of box-drawing glyphs (the default without a UTF-8 locale)"},
 	&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
 }
 
@@ -144,15 +146,22 @@ type config struct {
 	noHeadings bool
 	color      string
 	root       string
+	tree       bool
+	types      []scan.Type // as given with -t; spec.Types may differ for trees
+	ascii      bool
 }
 
 // parseConfig checks the flags and arguments; its errors are usage errors.
 func parseConfig(c *cli.Context) (config, error) {
 	cfg := config{json: c.Bool("json"), columns: c.StringSlice("output"), noHeadings: c.Bool("no-headings"),
-		color: c.String("color"), root: c.String("proc")}
+		color: c.String("color"), root: c.String("proc"), tree: c.Bool("tree"), ascii: c.Bool("ascii") || !render.UTF8Locale()}
 	var err error
-	if cfg.spec.Types, err = filter.ParseTypes(c.StringSlice("type")); err != nil {
+	if cfg.types, err = filter.ParseTypes(c.StringSlice("type")); err != nil {
 		return cfg, err
+	}
+	cfg.spec.Types = cfg.types
+	if cfg.tree && slices.Equal(cfg.types, []scan.Type{scan.User}) {
+		cfg.spec.Types = nil // the user-namespace tree shows everything they own
 	}
 	if c.IsSet("pid") {
 		if cfg.spec.PID, err = filter.ParsePID(c.String("pid")); err != nil {
@@ -197,7 +206,7 @@ func run(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	idx.Describe(view.ProcessesShown(matches))
+	idx.Describe(view.ProcessesShown(idx, matches))
 	if err := view.Write(idx, matches); err != nil {
 		return err
 	}
@@ -214,6 +223,7 @@ func newView(cfg config, stdout io.Writer) (*render.View, error) {
 	return render.NewView(stdout, render.ViewOptions{
 		Members: cfg.members, JSON: cfg.json, Columns: cfg.columns, NoHeadings: cfg.noHeadings,
 		Palette: render.NewPalette(useColor), Width: render.TerminalWidth(outFile(stdout)),
+		Tree: cfg.tree, Types: cfg.types, ASCII: cfg.ascii, Context: cfg.spec.PID != 0,
 	})
 }
 

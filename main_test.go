@@ -31,10 +31,26 @@ func runOn(t *testing.T, root string, args ...string) (string, string, int) {
 func TestGolden(t *testing.T) {
 	root := fixture.Proc(t)
 	t.Chdir(filepath.Dir(root))
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_CTYPE", "")
+	t.Setenv("LANG", "C.UTF-8")
 	cases := []struct {
 		name string
 		args []string
 	}{
+		{"tree", []string{"--tree"}},
+		{"tree-ascii", []string{"--tree", "--ascii"}},
+		{"tree-color", []string{"--tree", "--color=always", "-t", "pid"}},
+		{"tree-json", []string{"--tree", "--json"}},
+		{"tree-user", []string{"--tree", "-t", "user"}},
+		{"tree-user-json", []string{"--tree", "-t", "user", "--json"}},
+		{"tree-net", []string{"--tree", "-t", "net"}},
+		{"tree-net-uts", []string{"-T", "-t", "net,uts"}},
+		{"tree-namespace", []string{"--tree", "-namespace", "4026531836"}},
+		{"tree-namespace-json", []string{"--tree", "-namespace", "4026532300", "--json"}},
+		{"tree-pid", []string{"--tree", "-pid", "402"}},
+		{"tree-pid-user", []string{"--tree", "-pid", "402", "-t", "user"}},
+		{"tree-pid-json", []string{"--tree", "-pid", "302", "--json"}},
 		{"default", nil},
 		{"type-pid", []string{"-t", "pid"}},
 		{"types-repeated", []string{"--type", "net", "-t", "uts,IPC"}},
@@ -98,6 +114,29 @@ func compareGolden(t *testing.T, path, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// TestGoldenTrees draws the tree views of testdata/proc-deep: ten nested
+// PID namespaces, one process with 30 children, names with control
+// characters.
+func TestGoldenTrees(t *testing.T) {
+	root := fixture.Tree(t, "proc-deep")
+	t.Chdir(filepath.Dir(root))
+	t.Setenv("LC_ALL", "C.UTF-8")
+	for name, args := range map[string][]string{
+		"deep-tree":       {"--tree"},
+		"deep-tree-ascii": {"--tree", "--ascii"},
+		"deep-tree-json":  {"--tree", "--json"},
+		"deep-tree-pid":   {"--tree", "-pid", "207"},
+		"deep-table":      {"-t", "pid", "-o", "ns,nprocs,pid,command,pns,level"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			stdout, stderr, code := runOn(t, root, args...)
+			got := fmt.Sprintf("$ nsview %s\n-- exit %d --\n-- stderr --\n%s-- stdout --\n%s",
+				strings.Join(args, " "), code, stderr, stdout)
+			compareGolden(t, filepath.Join(fixture.Testdata(), "golden", name+".txt"), got)
+		})
 	}
 }
 

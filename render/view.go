@@ -17,7 +17,18 @@ type ViewOptions struct {
 	Columns    []string // -o values; empty for the defaults
 	NoHeadings bool
 	Palette    Palette
-	Width      int // cut table cells to this many characters; 0: no limit
+	Width      int // cut table cells and tree lines to this many characters; 0: no limit
+
+	// Tree draws a tree instead of a table: with Members, the members of
+	// one namespace by parentage; else with Types empty or only pid, the
+	// PID-namespace tree with its processes; else the ownership tree of
+	// user namespaces and the namespaces they own.
+	Tree  bool
+	Types []scan.Type // the -t types, which choose the tree
+	ASCII bool        // draw the tree with ASCII, not box-drawing glyphs
+	// Context adds to a tree the ancestors of the matched processes (for
+	// -pid: the path from the initial namespaces down to the process).
+	Context bool
 }
 
 // View is one way of printing a filtered index, with its columns chosen.
@@ -59,8 +70,8 @@ var countFreeColumns = []string{"NS", "TYPE", "PNS", "ONS", "LEVEL", "OUID", "NE
 // the process pid when the view needs no counts, and the hierarchy, nsfs
 // mounts and network namespace IDs only when it shows them.
 func (v *View) ScanOptions(root string, pid int) scan.Options {
-	opts := scan.Options{Root: root}
-	allProcs := v.opts.Members
+	opts := scan.Options{Root: root, Hierarchy: v.opts.Tree}
+	allProcs := v.opts.Members || v.opts.Tree
 	for _, c := range v.nsCols {
 		switch c.Name {
 		case "PNS", "ONS", "LEVEL", "OUID":
@@ -80,8 +91,14 @@ func (v *View) ScanOptions(root string, pid int) scan.Options {
 
 // ProcessesShown lists the processes whose command lines, cgroups and
 // NSpid the view prints, for scan.Index.Describe.
-func (v *View) ProcessesShown(matches []filter.Match) []*scan.Process {
+func (v *View) ProcessesShown(idx *scan.Index, matches []filter.Match) []*scan.Process {
 	var procs []*scan.Process
+	if v.processTree() {
+		for p := range v.treeBuilder(idx, matches).showProc {
+			procs = append(procs, p)
+		}
+		return procs
+	}
 	for _, m := range matches {
 		if v.opts.Members {
 			procs = append(procs, m.Members...)
@@ -89,7 +106,51 @@ func (v *View) ProcessesShown(matches []filter.Match) []*scan.Process {
 			procs = append(procs, p)
 		}
 	}
+	if v.opts.Tree { // ownership tree: leaders of ancestors too
+		for ns := range v.treeBuilder(idx, matches).showNS {
+			if p := ns.Leader(); p != nil {
+				procs = append(procs, p)
+			}
+		}
+	}
 	return procs
+}
+
+// processTree reports whether the view is a tree of processes (the PID
+// tree or a namespace's members) rather than of namespaces.
+func (v *View) processTree() bool {
+	return v.opts.Tree && (v.opts.Members || len(v.opts.Types) == 0 ||
+		(len(v.opts.Types) == 1 && v.opts.Types[0] == scan.PID))
+}
+
+func (v *View) treeBuilder(idx *scan.Index, matches []filter.Match) *treeBuilder {
+	return newTreeBuilder(idx, matches, v.opts.Palette, !v.processTree(), v.opts.Context)
+}
+
+// writeTree draws the tree view as text or JSON.
+func (v *View) writeTree(idx *scan.Index, matches []filter.Match) error {
+	b := v.treeBuilder(idx, matches)
+	var nodes []*treeNode
+	var objects []object
+	switch {
+	case v.opts.Members:
+		f := b.processForest(matches[0].Type)
+		nodes, objects = f.nodes(), f.objects()
+	case v.processTree():
+		f := b.processForest(scan.PID)
+		nodes, objects = f.nodes(), f.objects()
+	default:
+		f := b.ownerForest()
+		nodes, objects = f.nodes(), f.objects()
+	}
+	if v.opts.JSON {
+		return writeDocument(v.w, objects)
+	}
+	g := unicodeGlyphs
+	if v.opts.ASCII {
+		g = asciiGlyphs
+	}
+	return writeTree(v.w, nodes, g, v.opts.Width)
 }
 
 // Write prints the view of matches.
@@ -100,6 +161,8 @@ func (v *View) Write(idx *scan.Index, matches []filter.Match) error {
 	}
 	tableOpts := TableOptions{NoHeadings: v.opts.NoHeadings, Palette: v.opts.Palette, Width: v.opts.Width}
 	switch {
+	case v.opts.Tree:
+		return v.writeTree(idx, matches)
 	case v.opts.JSON:
 		return NamespaceJSON(v.w, rows, v.nsCols, v.procCols)
 	case v.opts.Members:

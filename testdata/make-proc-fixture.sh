@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Regenerates testdata/proc: a small fake procfs for unit and golden tests.
+# Regenerates testdata/proc, a small fake procfs for unit and golden tests,
+# and testdata/proc-deep, one with ten nested PID namespaces and a process
+# with many children, for the tree views.
 # Namespace links are dangling symlinks whose targets read like the
 # kernel's ("net:[4026531840]"), so readlink works and stat does not.
 # Owners of the /proc/PID directories are listed in testdata/proc-owners
 # (the fixture loader applies them, since git does not keep owners).
 set -euo pipefail
 cd "$(dirname "$0")"
-rm -rf proc && mkdir proc
+OUT=proc
+rm -rf proc proc-deep && mkdir proc proc-deep
 : > proc-owners
+: > proc-deep-owners
 
 # Initial namespaces and the container's and sandbox's namespaces.
 declare -A HOST=([cgroup]=4026531835 [ipc]=4026531839 [mnt]=4026531841 [net]=4026531840
@@ -18,7 +22,7 @@ declare -A HOST=([cgroup]=4026531835 [ipc]=4026531839 [mnt]=4026531841 [net]=402
 proc() {
   local pid=$1 ppid=$2 uid=$3 state=$4 comm=$5 cmdline=$6 cgroup=$7 nspid=$8
   shift 8
-  local d=proc/$pid
+  local d=$OUT/$pid
   mkdir -p "$d/ns"
   printf '%s (%b) %s %s %s %s 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 42 1000 10 0\n' \
     "$pid" "$comm" "$state" "$ppid" "$pid" "$pid" > "$d/stat"
@@ -31,7 +35,7 @@ proc() {
   if [ "$state" != Z ]; then
     for t in "${!ns[@]}"; do ln -s "$t:[${ns[$t]}]" "$d/ns/$t"; done
   fi
-  echo "$pid $uid" >> proc-owners
+  echo "$pid $uid" >> "$OUT-owners"
 }
 
 proc 1 0 0 S systemd '/sbin/init\0splash\0' /init.scope 1
@@ -67,3 +71,27 @@ printf '%s\n' \
   '67 22 0:4 mnt:[4026599999] /run/gone rw - nsfs nsfs rw' > proc/self/mountinfo
 printf 'not a process\n' > proc/uptime
 sort -n proc-owners -o proc-owners
+
+# proc-deep: init, then a chain of ten nested PID namespaces, each made by
+# the previous level's process; at the bottom a shell with 30 children,
+# some named with control characters.
+OUT=proc-deep
+proc 1 0 0 S init '/sbin/init\0' / 1
+ppid=1
+for level in $(seq 1 10); do
+  pid=$((100 + level))
+  # NSpid: the host PID, then the PID at each level; 1 in its own namespace.
+  ids="$pid"
+  for k in $(seq 1 "$level"); do ids="$ids $((level - k + 1))"; done
+  proc "$pid" "$ppid" 0 S "level$level" "sandbox\\0--level=$level\\0" / "$ids" pid=$((4026533000 + level))
+  ppid=$pid
+done
+for i in $(seq 1 30); do
+  name="worker$i"
+  [ "$i" = 7 ] && name='bad\e[31mred\a'
+  [ "$i" = 8 ] && name='two\nlines'
+  ids="$((200 + i))"
+  for k in $(seq 1 9); do ids="$ids $((i + 11 - k))"; done
+  proc $((200 + i)) 110 0 S "$name" "$name\0" / "$ids $((i + 1))" pid=4026533010
+done
+sort -n proc-deep-owners -o proc-deep-owners
