@@ -215,3 +215,30 @@ func TestKernelOwnerTree(t *testing.T) {
 		t.Errorf("--tree -t net lacks the host's network namespace:\n%s", text)
 	}
 }
+
+// TestKernelEmptyAncestor: a process that moves from user namespace U1 into
+// a child U2 leaves U1 with no process; U1 must still be listed, with
+// NPROCS 0, as U2's parent.
+func TestKernelEmptyAncestor(t *testing.T) {
+	if os.Geteuid() != 0 {
+		requireNamespaces(t, "not root")
+	}
+	cmd := exec.Command("unshare", "-U", "-r", "sh", "-c", "exec unshare -U -r sleep 1003")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		requireNamespaces(t, err.Error())
+	}
+	pid := cmd.Process.Pid
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL); cmd.Wait() })
+	waitForCommand(t, pid, "sleep 1003")
+	u2 := nsInode(t, pid, "user")
+	all := nsviewJSON(t, "-t", "user")
+	u1 := all[u2].PNS
+	if empty, ok := all[u1]; !ok || empty.NProcs != 0 || empty.Level == nil || *empty.Level != 1 || *all[u2].Level != 2 {
+		t.Errorf("U2 %d has parent %d; want that listed with nprocs 0 and level 1: %+v", u2, u1, empty)
+	}
+	tree := nsview(t, "--tree", "-t", "user", "-pid", strconv.Itoa(pid), "--ascii", "--color=never")
+	if !strings.Contains(tree, fmt.Sprintf("user:[%d] level 1, owner root, 0 processes\n", u1)) {
+		t.Errorf("the tree lacks the empty U1 %d:\n%s", u1, tree)
+	}
+}
