@@ -13,7 +13,7 @@ FUZZ_TARGETS = \
 	./scan:FuzzParseStat ./scan:FuzzParseNSLink ./scan:FuzzParseNSpid \
 	./scan:FuzzParseCgroup ./scan:FuzzParseCmdline ./scan:FuzzParseNSFSMounts \
 	./scan:FuzzScan \
-	./render:FuzzEscape
+	./render:FuzzEscape ./render:FuzzJSONDocument
 
 .PHONY: build test vet unit fuzz install man bench clean
 

@@ -80,6 +80,16 @@ func TestGolden(t *testing.T) {
 		{"error-unknown-flag", []string{"--bogus"}},
 		{"error-bad-color", []string{"--color=sometimes"}},
 		{"error-extra-argument", []string{"4026532300", "4026532301"}},
+		{"error-huge-inode", []string{"-namespace", "99999999999999999999"}},
+		{"error-huge-pid", []string{"-pid", "2147483648"}},
+		{"error-zero-pid", []string{"--pid=0"}},
+		{"error-empty-type", []string{"-t", ""}},
+		{"error-empty-column", []string{"-o", ""}},
+		{"error-missing-value", []string{"-pid"}},
+		{"error-proc-empty-dir", []string{"--proc", "proc/sys"}},
+		{"error-proc-not-procfs", []string{"--proc", "proc/self"}},
+		{"error-proc-file", []string{"--proc", "proc/uptime"}},
+		{"error-proc-missing", []string{"--proc", "/nonexistent"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,7 +3,10 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // object is a JSON object whose keys keep the order they were added in, so
@@ -72,8 +75,31 @@ func writeDocument(w io.Writer, list []object) error {
 	if err := enc.Encode(object{{"namespaces", list}}); err != nil {
 		return err
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(escapeFormatRunes(buf.Bytes()))
 	return err
+}
+
+// escapeFormatRunes rewrites, in encoded JSON, the runes that encoding/json
+// leaves raw but that reorder or hide text on a terminal (C1 controls,
+// bidirectional overrides and other format characters) as \uXXXX escapes.
+// They can only occur inside strings, which decode to the same text.
+func escapeFormatRunes(doc []byte) []byte {
+	if isPlain(string(doc)) || !bytes.ContainsFunc(doc, unsafeRune) {
+		return doc
+	}
+	out := make([]byte, 0, len(doc)+64)
+	for _, r := range string(doc) {
+		if !unsafeRune(r) {
+			out = utf8.AppendRune(out, r)
+			continue
+		}
+		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+	}
+	return out
 }
 
 // NamespaceJSON writes the namespaces as {"namespaces":[...]}, one object
