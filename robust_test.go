@@ -192,7 +192,9 @@ func TestHostileNames(t *testing.T) {
 	// JSON carries it and the name whole, as strings that decode back to
 	// them (each byte that is not UTF-8 becomes U+FFFD).
 	var doc struct {
-		Namespaces []struct{ Processes []struct{ Name, Command string } }
+		Namespaces []struct {
+			Processes []struct{ Name, Command string }
+		}
 	}
 	if err := json.Unmarshal([]byte(nsview(t, "-namespace", pidns, "-pid", p, "-J")), &doc); err != nil {
 		t.Fatal(err)
