@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"io"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -58,14 +59,13 @@ func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts TableOption
 	if !opts.NoHeadings {
 		table.Header(header)
 	}
-	for _, r := range rows {
-		line := make([]string, len(cols))
-		for i, c := range cols {
-			text := Truncate(cellText(c.Value(r)), opts.Width)
-			if style != nil {
-				text = style(c.Name, r, text)
+	cells := cellTexts(cols, rows, opts.Width)
+	for i, r := range rows {
+		line := cells[i]
+		if style != nil {
+			for j, c := range cols {
+				line[j] = style(c.Name, r, line[j])
 			}
-			line[i] = text
 		}
 		if err := table.Append(line); err != nil {
 			return err
@@ -75,6 +75,37 @@ func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts TableOption
 		return err
 	}
 	return writeTrimmed(w, buf.Bytes())
+}
+
+// cellTexts formats every cell, escaped, and cuts them to fit width: the
+// last column to the room the others leave on the line (at least 16
+// characters), the others to the whole width.
+func cellTexts[R any](cols []Column[R], rows []R, width int) [][]string {
+	cells := make([][]string, len(rows))
+	widths := make([]int, len(cols))
+	for j, c := range cols {
+		widths[j] = len(c.Name)
+	}
+	for i, r := range rows {
+		cells[i] = make([]string, len(cols))
+		for j, c := range cols {
+			text := Truncate(cellText(c.Value(r)), width)
+			cells[i][j] = text
+			widths[j] = max(widths[j], utf8.RuneCountInString(text))
+		}
+	}
+	if width <= 0 {
+		return cells
+	}
+	room := width
+	for _, w := range widths[:len(cols)-1] {
+		room -= w + 1
+	}
+	last := len(cols) - 1
+	for i := range cells {
+		cells[i][last] = Truncate(cells[i][last], max(room, 16))
+	}
+	return cells
 }
 
 // writeTrimmed writes text with the blanks at the end of each line removed.
