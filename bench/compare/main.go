@@ -1,0 +1,146 @@
+// Command compare times nsview against lsns and the syscall floor on the
+// processes running now, and checks that all three see the same
+// namespaces. bench/run starts a population and calls it; see there.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// run is one measured execution.
+type run struct {
+	wall   time.Duration
+	maxRSS int64 // KiB
+}
+
+// command is one command line to measure.
+type command struct {
+	name string
+	argv []string
+	runs []run
+}
+
+func main() {
+	nsview := flag.String("nsview", "./nsview", "the nsview binary")
+	floor := flag.String("floor", "", "the floor binary (bench/floor.c)")
+	rounds := flag.Int("rounds", 5, "paired rounds")
+	pid := flag.Int("pid", os.Getpid(), "a PID for the -pid measurement")
+	flag.Parse()
+
+	cmds := []*command{
+		{name: "nsview", argv: []string{*nsview, "--color=never"}},
+		{name: "lsns", argv: []string{"lsns"}},
+		{name: "floor (C, 1 thread)", argv: []string{*floor}},
+		{name: "nsview --json", argv: []string{*nsview, "--json"}},
+		{name: "nsview -t pid", argv: []string{*nsview, "-t", "pid", "--color=never"}},
+		{name: "nsview --tree", argv: []string{*nsview, "--tree", "--color=never"}},
+		{name: "nsview -pid P -o ns,type", argv: []string{*nsview, "-pid", fmt.Sprint(*pid), "-o", "ns,type"}},
+	}
+	for range *rounds {
+		for _, c := range cmds {
+			r, err := measure(c.argv)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "%s: %v\n", c.name, err)
+				os.Exit(1)
+			}
+			c.runs = append(c.runs, r)
+		}
+	}
+	report(cmds)
+	if err := agree(*nsview, *floor); err != nil {
+		fmt.Println("agreement: FAILED:", err)
+		os.Exit(1)
+	}
+}
+
+// measure runs argv with its output discarded and returns its wall time
+// and peak resident set size.
+func measure(argv []string) (run, error) {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return run{}, err
+	}
+	wall := time.Since(start)
+	return run{wall: wall, maxRSS: cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss}, nil
+}
+
+func median(c *command) run {
+	walls := make([]time.Duration, len(c.runs))
+	rss := make([]int64, len(c.runs))
+	for i, r := range c.runs {
+		walls[i], rss[i] = r.wall, r.maxRSS
+	}
+	slices.Sort(walls)
+	slices.Sort(rss)
+	return run{wall: walls[len(walls)/2], maxRSS: rss[len(rss)-1]}
+}
+
+func report(cmds []*command) {
+	m := map[string]run{}
+	fmt.Printf("%-26s %12s %12s  %s\n", "command", "median wall", "peak RSS", "ratio")
+	for _, c := range cmds {
+		m[c.name] = median(c)
+	}
+	table := m["nsview"].wall.Seconds()
+	ratio := map[string]string{
+		"nsview":                   fmt.Sprintf("%.3fx lsns, %.2fx floor", table/m["lsns"].wall.Seconds(), table/m["floor (C, 1 thread)"].wall.Seconds()),
+		"nsview --json":            fmt.Sprintf("%.2fx nsview", m["nsview --json"].wall.Seconds()/table),
+		"nsview -t pid":            fmt.Sprintf("%.2fx nsview", m["nsview -t pid"].wall.Seconds()/table),
+		"nsview --tree":            fmt.Sprintf("%.2fx nsview", m["nsview --tree"].wall.Seconds()/table),
+		"nsview -pid P -o ns,type": "",
+	}
+	for _, c := range cmds {
+		r := m[c.name]
+		fmt.Printf("%-26s %10.1f ms %8.1f MiB  %s\n", c.name, float64(r.wall.Microseconds())/1000, float64(r.maxRSS)/1024, ratio[c.name])
+	}
+}
+
+// agree compares "INODE TYPE NPROCS" from the three tools. Namespaces that
+// this harness is in are left out: the tools run one after another, and
+// each counts itself and whatever else the harness has started.
+func agree(nsview, floor string) error {
+	own := map[string]bool{}
+	for _, t := range []string{"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"} {
+		if target, err := os.Readlink("/proc/self/ns/" + t); err == nil {
+			own[strings.TrimSuffix(strings.TrimPrefix(target, t+":["), "]")] = true
+		}
+	}
+	outputs := map[string][]string{}
+	for name, argv := range map[string][]string{
+		"nsview": {nsview, "-o", "ns,type,nprocs", "--no-headings"},
+		"lsns":   {"lsns", "-o", "NS,TYPE,NPROCS", "--noheadings"},
+		"floor":  {floor},
+	} {
+		out, err := exec.Command(argv[0], argv[1:]...).Output()
+		if err != nil {
+			return fmt.Errorf("%s: %v", name, err)
+		}
+		var rows []string
+		for sc := bufio.NewScanner(bytes.NewReader(out)); sc.Scan(); {
+			f := strings.Fields(sc.Text())
+			if len(f) == 3 && !own[f[0]] {
+				rows = append(rows, strings.Join(f, " "))
+			}
+		}
+		slices.Sort(rows)
+		outputs[name] = rows
+	}
+	for _, other := range []string{"lsns", "floor"} {
+		if !slices.Equal(outputs["nsview"], outputs[other]) {
+			return fmt.Errorf("nsview and %s differ (%d vs %d namespaces)", other, len(outputs["nsview"]), len(outputs[other]))
+		}
+	}
+	fmt.Printf("agreement: nsview, lsns and floor list the same %d namespaces with the same NPROCS (%d more shared with the harness not compared)\n",
+		len(outputs["nsview"]), len(own))
+	return nil
+}
