@@ -206,7 +206,7 @@ func run(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	idx.Describe(view.ProcessesShown(idx, matches))
+	idx.Describe(view.ProcessesShown(idx, matches), view.Details())
 	if err := view.Write(idx, matches); err != nil {
 		return err
 	}

@@ -89,8 +89,30 @@ func (v *View) ScanOptions(root string, pid int) scan.Options {
 	return opts
 }
 
-// ProcessesShown lists the processes whose command lines, cgroups and
-// NSpid the view prints, for scan.Index.Describe.
+// Details says which process details (see scan.Index.Describe) the view
+// prints.
+func (v *View) Details() scan.Details {
+	var d scan.Details
+	if v.opts.Members || v.processTree() {
+		if v.opts.JSON {
+			return scan.Details{Cmdline: true, Cgroup: true, NSpid: true}
+		}
+		for _, c := range v.procCols {
+			d.Cmdline = d.Cmdline || c.Name == "COMMAND"
+			d.Cgroup = d.Cgroup || c.Name == "CGROUP"
+			d.NSpid = d.NSpid || c.Name == "NSPID"
+		}
+		if v.processTree() {
+			d.Cmdline, d.NSpid = true, true
+		}
+		return d
+	}
+	d.Cmdline = v.opts.Tree || slices.ContainsFunc(v.nsCols, func(c Column[NSRow]) bool { return c.Name == "COMMAND" })
+	return d
+}
+
+// ProcessesShown lists the processes whose details (see Details) the view
+// prints, for scan.Index.Describe.
 func (v *View) ProcessesShown(idx *scan.Index, matches []filter.Match) []*scan.Process {
 	var procs []*scan.Process
 	if v.processTree() {
@@ -130,27 +152,26 @@ func (v *View) treeBuilder(idx *scan.Index, matches []filter.Match) *treeBuilder
 // writeTree draws the tree view as text or JSON.
 func (v *View) writeTree(idx *scan.Index, matches []filter.Match) error {
 	b := v.treeBuilder(idx, matches)
-	var nodes []*treeNode
-	var objects []object
+	var f interface {
+		nodes() []*treeNode
+		objects() []object
+	}
 	switch {
 	case v.opts.Members:
-		f := b.processForest(matches[0].Type)
-		nodes, objects = f.nodes(), f.objects()
+		f = b.processForest(matches[0].Type)
 	case v.processTree():
-		f := b.processForest(scan.PID)
-		nodes, objects = f.nodes(), f.objects()
+		f = b.processForest(scan.PID)
 	default:
-		f := b.ownerForest()
-		nodes, objects = f.nodes(), f.objects()
+		f = b.ownerForest()
 	}
 	if v.opts.JSON {
-		return writeDocument(v.w, objects)
+		return writeDocument(v.w, f.objects())
 	}
 	g := unicodeGlyphs
 	if v.opts.ASCII {
 		g = asciiGlyphs
 	}
-	return writeTree(v.w, nodes, g, v.opts.Width)
+	return writeTree(v.w, f.nodes(), g, v.opts.Width)
 }
 
 // Write prints the view of matches.

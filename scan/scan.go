@@ -210,11 +210,11 @@ func (r *procReader) readNamespaces(dirfd int, p *Process) error {
 		if err != nil {
 			return classify(err)
 		}
-		name, inode, err := ParseNSLink(string(r.buf[:n]))
+		name, inode, err := parseNSLink(r.buf[:n])
 		if err != nil {
 			return err
 		}
-		if name != t.String() {
+		if string(name) != t.String() {
 			return fmt.Errorf("%s link names %q: %w", t, name, ErrMalformed)
 		}
 		p.NS[t] = inode
@@ -226,14 +226,26 @@ func (r *procReader) readNamespaces(dirfd int, p *Process) error {
 	return nil
 }
 
-// readFileAt reads a small procfs file relative to dirfd into r.buf,
-// growing it when the file is larger.
+// readFileAt reads a procfs file relative to dirfd into r.buf, growing it
+// when the file is larger.
 func (r *procReader) readFileAt(dirfd int, name string) ([]byte, error) {
 	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer unix.Close(fd)
+	return r.readAll(fd)
+}
+
+// readFile is readFileAt for a whole path.
+func (r *procReader) readFile(path string) ([]byte, error) {
+	return r.readFileAt(unix.AT_FDCWD, path)
+}
+
+// readAll reads fd to its end into r.buf. procfs fills a read as far as the
+// buffer allows, so a read that leaves room in the buffer was the last one:
+// that saves the read that would return 0.
+func (r *procReader) readAll(fd int) ([]byte, error) {
 	total := 0
 	for {
 		if total == len(r.buf) {
@@ -246,10 +258,10 @@ func (r *procReader) readFileAt(dirfd int, name string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n == 0 {
+		total += n
+		if n == 0 || total < len(r.buf) {
 			return r.buf[:total], nil
 		}
-		total += n
 	}
 }
 

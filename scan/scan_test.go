@@ -72,7 +72,7 @@ func TestDescribe(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := idx.Processes[402]
-	idx.Describe([]*Process{p})
+	idx.Describe([]*Process{p}, Details{Cmdline: true, Cgroup: true, NSpid: true})
 	if !slices.Equal(p.NSpid, []int{402, 2, 1}) || p.Cmdline != "sleep infinity" ||
 		p.Cgroup != "/user.slice/user-424242.slice" {
 		t.Errorf("described 402 = %+v", p)
@@ -174,7 +174,7 @@ func TestDescribeDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := idx.Processes[401]
-	idx.Describe([]*Process{p, p, p, idx.Processes[402], p})
+	idx.Describe([]*Process{p, p, p, idx.Processes[402], p}, Details{Cmdline: true, NSpid: true})
 	if p.Cmdline != "sh" || !slices.Equal(p.NSpid, []int{401, 1}) {
 		t.Errorf("described 401 = %+v", p)
 	}
