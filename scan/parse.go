@@ -33,27 +33,53 @@ func ParseStat(data []byte) (Stat, error) {
 	if err != nil || pid <= 0 {
 		return Stat{}, fmt.Errorf("stat: bad pid %q: %w", data[:open], ErrMalformed)
 	}
-	rest := bytes.Fields(data[closing+1:])
-	if len(rest) < 2 || len(rest[0]) != 1 {
-		return Stat{}, fmt.Errorf("stat: short after comm: %w", ErrMalformed)
+	state, rest, ok := nextField(data[closing+1:])
+	if !ok || len(state) != 1 {
+		return Stat{}, fmt.Errorf("stat: no state after comm: %w", ErrMalformed)
 	}
-	ppid, err := strconv.Atoi(string(rest[1]))
+	ppidField, _, _ := nextField(rest)
+	ppid, err := strconv.Atoi(string(ppidField))
 	if err != nil || ppid < 0 {
-		return Stat{}, fmt.Errorf("stat: bad ppid %q: %w", rest[1], ErrMalformed)
+		return Stat{}, fmt.Errorf("stat: bad ppid %q: %w", ppidField, ErrMalformed)
 	}
-	return Stat{PID: pid, Comm: string(data[open+1 : closing]), State: rest[0][0], PPID: ppid}, nil
+	return Stat{PID: pid, Comm: string(data[open+1 : closing]), State: state[0], PPID: ppid}, nil
+}
+
+// nextField returns the first space-separated field of data and the rest,
+// without splitting (and allocating) the whole line as bytes.Fields would.
+func nextField(data []byte) (field, rest []byte, ok bool) {
+	data = bytes.TrimLeft(data, " \n")
+	end := bytes.IndexAny(data, " \n")
+	if end < 0 {
+		end = len(data)
+	}
+	return data[:end], data[end:], end > 0
 }
 
 // ParseNSLink parses the target of a /proc/PID/ns/TYPE link, such as
 // "net:[4026531840]", and returns the type name and the inode.
 func ParseNSLink(target string) (string, uint64, error) {
-	name, rest, ok := strings.Cut(target, ":[")
-	if !ok || name == "" || !strings.HasSuffix(rest, "]") {
-		return "", 0, fmt.Errorf("ns link %q: %w", target, ErrMalformed)
+	name, inode, err := parseNSLink([]byte(target))
+	return string(name), inode, err
+}
+
+// parseNSLink is ParseNSLink without allocating, for the scan's hot path.
+func parseNSLink(target []byte) ([]byte, uint64, error) {
+	name, rest, ok := bytes.Cut(target, []byte(":["))
+	digits, closed := bytes.CutSuffix(rest, []byte("]"))
+	if !ok || len(name) == 0 || !closed || len(digits) == 0 || len(digits) > 20 {
+		return nil, 0, fmt.Errorf("ns link %q: %w", target, ErrMalformed)
 	}
-	inode, err := strconv.ParseUint(rest[:len(rest)-1], 10, 64)
-	if err != nil || inode == 0 {
-		return "", 0, fmt.Errorf("ns link %q: bad inode: %w", target, ErrMalformed)
+	var inode uint64
+	for _, d := range digits {
+		next := inode*10 + uint64(d-'0')
+		if d < '0' || d > '9' || next/10 != inode {
+			return nil, 0, fmt.Errorf("ns link %q: bad inode: %w", target, ErrMalformed)
+		}
+		inode = next
+	}
+	if inode == 0 {
+		return nil, 0, fmt.Errorf("ns link %q: bad inode: %w", target, ErrMalformed)
 	}
 	return name, inode, nil
 }

@@ -45,7 +45,10 @@ func TestParseNSLink(t *testing.T) {
 	if err != nil || name != "net" || inode != 4026531840 {
 		t.Errorf("ParseNSLink = %q, %d, %v", name, inode, err)
 	}
-	for _, bad := range []string{"", "net", "net:[]", "net:[x]", ":[5]", "net:[0]", "net:[5", "net:[-5]", "net:[99999999999999999999]"} {
+	if _, inode, err := ParseNSLink("mnt:[18446744073709551615]"); err != nil || inode != 1<<64-1 {
+		t.Errorf("ParseNSLink(max uint64) = %d, %v", inode, err)
+	}
+	for _, bad := range []string{"", "net", "net:[]", "net:[x]", ":[5]", "net:[0]", "net:[5", "net:[-5]", "net:[99999999999999999999]", "net:[18446744073709551616]", "net:[1 2]", "net:[+5]"} {
 		if _, _, err := ParseNSLink(bad); !errors.Is(err, ErrMalformed) {
 			t.Errorf("ParseNSLink(%q): err = %v, want ErrMalformed", bad, err)
 		}
