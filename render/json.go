@@ -1,10 +1,12 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -15,68 +17,96 @@ type object []field
 
 type field struct {
 	key   string
-	value any
-}
-
-// MarshalJSON implements json.Marshaler.
-func (o object) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, f := range o {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		if err := encode(&buf, f.key); err != nil {
-			return nil, err
-		}
-		buf.WriteByte(':')
-		if err := encode(&buf, f.value); err != nil {
-			return nil, err
-		}
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
-}
-
-// encode appends v as compact JSON. Strings that are not valid UTF-8 get
-// U+FFFD for each bad byte, so the document is always valid UTF-8.
-func encode(buf *bytes.Buffer, v any) error {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	buf.Truncate(buf.Len() - 1) // Encode's newline
-	return nil
+	value any // a scalar, []int, object or []object
 }
 
 // rowObject makes the JSON object of one row from its columns.
 func rowObject[R any](cols []Column[R], r R) object {
-	o := make(object, 0, len(cols)+1)
+	o := make(object, 0, len(cols)+2)
 	for _, c := range cols {
-		v := c.Value(r)
-		if list, ok := v.([]int); ok && list == nil {
-			v = []int{}
-		}
-		o = append(o, field{c.Key(), v})
+		o = append(o, field{c.Key(), c.Value(r)})
 	}
 	return o
 }
 
-// writeDocument writes {"namespaces": list} as indented JSON.
+// writeDocument writes {"namespaces": list} as indented JSON straight to
+// w, without building the document in memory first (its objects are: all
+// is known before anything is written).
 func writeDocument(w io.Writer, list []object) error {
-	if list == nil {
-		list = []object{}
+	jw := &jsonWriter{out: bufio.NewWriterSize(w, 64<<10)}
+	jw.value(object{{"namespaces", list}}, "")
+	jw.out.WriteByte('\n')
+	if jw.err != nil {
+		return jw.err
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	return jw.out.Flush()
+}
+
+// jsonWriter writes indented JSON; the first error sticks.
+type jsonWriter struct {
+	out     *bufio.Writer
+	scratch bytes.Buffer
+	err     error
+}
+
+func (jw *jsonWriter) value(v any, indent string) {
+	inner := indent + "  "
+	switch v := v.(type) {
+	case object:
+		jw.out.WriteByte('{')
+		for i, f := range v {
+			jw.separator(i, inner)
+			jw.scalar(f.key)
+			jw.out.WriteString(": ")
+			jw.value(f.value, inner)
+		}
+		jw.close('}', len(v), indent)
+	case []object:
+		jw.out.WriteByte('[')
+		for i, o := range v {
+			jw.separator(i, inner)
+			jw.value(o, inner)
+		}
+		jw.close(']', len(v), indent)
+	case []int:
+		jw.out.WriteByte('[')
+		for i, n := range v {
+			if i > 0 {
+				jw.out.WriteString(", ")
+			}
+			fmt.Fprint(jw.out, n)
+		}
+		jw.out.WriteByte(']')
+	default:
+		jw.scalar(v)
+	}
+}
+
+func (jw *jsonWriter) separator(i int, indent string) {
+	if i > 0 {
+		jw.out.WriteByte(',')
+	}
+	jw.out.WriteString("\n" + indent)
+}
+
+func (jw *jsonWriter) close(bracket byte, n int, indent string) {
+	if n > 0 {
+		jw.out.WriteString("\n" + indent)
+	}
+	jw.out.WriteByte(bracket)
+}
+
+// scalar writes a number, string, bool or null. Strings that are not valid
+// UTF-8 get U+FFFD for each bad byte, so the document is always valid
+// UTF-8, and format characters are escaped (see escapeFormatRunes).
+func (jw *jsonWriter) scalar(v any) {
+	jw.scratch.Reset()
+	enc := json.NewEncoder(&jw.scratch)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(object{{"namespaces", list}}); err != nil {
-		return err
+	if err := enc.Encode(v); err != nil && jw.err == nil {
+		jw.err = err
 	}
-	_, err := w.Write(escapeFormatRunes(buf.Bytes()))
-	return err
+	jw.out.Write(escapeFormatRunes(bytes.TrimSuffix(jw.scratch.Bytes(), []byte("\n"))))
 }
 
 // escapeFormatRunes rewrites, in encoded JSON, the runes that encoding/json
@@ -87,19 +117,19 @@ func escapeFormatRunes(doc []byte) []byte {
 	if isPlain(string(doc)) || !bytes.ContainsFunc(doc, unsafeRune) {
 		return doc
 	}
-	out := make([]byte, 0, len(doc)+64)
+	var out strings.Builder
 	for _, r := range string(doc) {
 		if !unsafeRune(r) {
-			out = utf8.AppendRune(out, r)
+			out.WriteRune(r)
 			continue
 		}
 		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
-			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+			fmt.Fprintf(&out, `\u%04x\u%04x`, r1, r2)
 		} else {
-			out = fmt.Appendf(out, `\u%04x`, r)
+			fmt.Fprintf(&out, `\u%04x`, r)
 		}
 	}
-	return out
+	return []byte(out.String())
 }
 
 // NamespaceJSON writes the namespaces as {"namespaces":[...]}, one object
