@@ -19,7 +19,7 @@ FUZZ_TARGETS = \
 
 ## build: a static binary ./nsview
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o nsview .
+	CGO_ENABLED=0 $(GO) build -tags urfave_cli_no_docs -trimpath -ldflags='-s -w' -o nsview .
 
 ## test: vet, staticcheck, unit and real-kernel tests with -race, short fuzzing
 test: vet unit fuzz
