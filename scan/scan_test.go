@@ -135,7 +135,7 @@ func FuzzScan(f *testing.F) {
 	f.Add([]byte("2 (a) (b\n) Z 1"), "net:[12]", "net:[4026531836]")
 	f.Add([]byte("garbage"), "", "pid:[0]")
 	f.Fuzz(func(t *testing.T, stat []byte, netLink, pidLink string) {
-		root := t.TempDir()
+		root := fixture.TempDir(t)
 		good := map[string]string{"net": "net:[4026531840]", "pid": "pid:[4026531836]"}
 		if err := writeProc(root, 1, "1 (init) S 0 1 1", good); err != nil {
 			t.Fatal(err)
