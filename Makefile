@@ -15,7 +15,7 @@ FUZZ_TARGETS = \
 	./scan:FuzzScan \
 	./render:FuzzEscape ./render:FuzzJSONDocument
 
-.PHONY: build test vet unit fuzz install man bench clean
+.PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
 
 ## build: a static binary ./nsview
 build:
@@ -37,6 +37,18 @@ fuzz:
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+## fuzz-corpus: fuzz each target for CORPUSTIME and keep what it found
+## interesting under PKG/testdata/fuzz/TARGET, where go test replays it
+CORPUSTIME ?= 60s
+fuzz-corpus:
+	@set -e; cache=$$($(GO) env GOCACHE)/fuzz/$$($(GO) list -m); \
+	for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(CORPUSTIME) $$pkg; \
+		mkdir -p $$pkg/testdata/fuzz/$$name; \
+		cp $$cache/$${pkg#./}/$$name/* $$pkg/testdata/fuzz/$$name/ 2>/dev/null || true; \
 	done
 
 ## install: the binary and the man page under $(PREFIX)
