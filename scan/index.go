@@ -139,8 +139,8 @@ func (idx *Index) namespace(t Type, inode uint64) *Namespace {
 	return ns
 }
 
-// sort orders namespaces by inode then type, and members by PID.
-func (idx *Index) sort() {
+// sortNamespaces orders namespaces by inode, then type.
+func (idx *Index) sortNamespaces() {
 	sort.Slice(idx.Namespaces, func(i, j int) bool {
 		a, b := idx.Namespaces[i], idx.Namespaces[j]
 		if a.Inode != b.Inode {
@@ -148,6 +148,11 @@ func (idx *Index) sort() {
 		}
 		return a.Type < b.Type
 	})
+}
+
+// sortMembers orders each namespace's members by PID, so that Leader is
+// the lowest.
+func (idx *Index) sortMembers() {
 	for _, ns := range idx.Namespaces {
 		sort.Slice(ns.Procs, func(i, j int) bool { return ns.Procs[i].PID < ns.Procs[j].PID })
 	}

@@ -79,6 +79,7 @@ func Scan(opts Options) (*Index, error) {
 	if len(idx.Processes) == 0 {
 		return nil, fmt.Errorf("%s: no readable process found (is it a procfs mount?)", root)
 	}
+	idx.sortMembers() // the hierarchy's fallback reads each namespace's leader
 	if opts.Hierarchy {
 		idx.resolveHierarchy()
 	}
@@ -88,7 +89,7 @@ func Scan(opts Options) (*Index, error) {
 	if opts.NetNSID {
 		idx.readNetNSIDs()
 	}
-	idx.sort()
+	idx.sortNamespaces() // after the hierarchy added ancestors
 	return idx, nil
 }
 

@@ -59,6 +59,11 @@ func TestScanFixture(t *testing.T) {
 	if !idx.Partial {
 		t.Error("a fixture has no ioctl_ns answers: the hierarchy must be marked partial")
 	}
+	// Without ioctl_ns, a namespace's owner is its lowest PID's user
+	// namespace: PID 1's, whatever order the directory lists PIDs in.
+	if owner := idx.Lookup(Time, 4026531834).Owner; owner != 4026531837 {
+		t.Errorf("the host time namespace is owned by %d, want PID 1's user namespace 4026531837", owner)
+	}
 	if !slices.IsSortedFunc(idx.Namespaces, func(a, b *Namespace) int {
 		return cmp.Compare(a.Inode, b.Inode)
 	}) {
