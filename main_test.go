@@ -51,6 +51,7 @@ func TestGolden(t *testing.T) {
 		{"tree-pid", []string{"--tree", "-pid", "402"}},
 		{"tree-pid-user", []string{"--tree", "-pid", "402", "-t", "user"}},
 		{"tree-pid-json", []string{"--tree", "-pid", "302", "--json"}},
+		{"tree-json-columns", []string{"--tree", "-pid", "302", "--json", "-o", "ns,type,nprocs"}},
 		{"default", nil},
 		{"type-pid", []string{"-t", "pid"}},
 		{"types-repeated", []string{"--type", "net", "-t", "uts,IPC"}},

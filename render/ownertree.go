@@ -103,11 +103,11 @@ func (f *ownerForest) userObject(u *scan.Namespace) object {
 	for _, ns := range f.owned[u.Inode] {
 		kids = append(kids, f.leafObject(ns))
 	}
-	return append(rowObject(NamespaceColumns, NSRow{Index: f.idx, Match: matchOf(u)}), field{"children", kids})
+	return append(rowObject(f.nsCols, NSRow{Index: f.idx, Match: matchOf(u)}), field{"children", kids})
 }
 
 func (f *ownerForest) leafObject(ns *scan.Namespace) object {
-	return append(rowObject(NamespaceColumns, NSRow{Index: f.idx, Match: matchOf(ns)}), field{"children", []object{}})
+	return append(rowObject(f.nsCols, NSRow{Index: f.idx, Match: matchOf(ns)}), field{"children", []object{}})
 }
 
 // matchOf wraps a namespace shown in a tree as a filter.Match.

@@ -123,7 +123,7 @@ func (f *processForest) objects() []object {
 }
 
 func (f *processForest) nsObject(ns *scan.Namespace) object {
-	o := rowObject(NamespaceColumns, NSRow{Index: f.idx, Match: matchOf(ns)})
+	o := rowObject(f.nsCols, NSRow{Index: f.idx, Match: matchOf(ns)})
 	kids := []object{}
 	for _, child := range f.shownNamespaces(f.t) {
 		if child.Parent == ns.Inode && child != ns {
@@ -142,5 +142,5 @@ func (f *processForest) procObject(p *scan.Process) object {
 	for _, c := range f.children(p) {
 		kids = append(kids, f.procObject(c))
 	}
-	return append(rowObject(ProcessColumns, ProcRow{Index: f.idx, Process: p}), field{"children", kids})
+	return append(rowObject(f.procCols, ProcRow{Index: f.idx, Process: p}), field{"children", kids})
 }

@@ -81,6 +81,8 @@ func writeTree(w io.Writer, roots []*treeNode, g glyphs, width int) error {
 type treeBuilder struct {
 	idx      *scan.Index
 	palette  Palette
+	nsCols   []Column[NSRow]   // keys of namespace objects in JSON
+	procCols []Column[ProcRow] // keys of process objects in JSON
 	showNS   map[*scan.Namespace]bool
 	showProc map[*scan.Process]bool
 	children map[int][]*scan.Process // shown processes by parent PID

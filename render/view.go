@@ -145,8 +145,15 @@ func (v *View) processTree() bool {
 		(len(v.opts.Types) == 1 && v.opts.Types[0] == scan.PID))
 }
 
+// treeBuilder selects what the tree shows. Its JSON objects have the
+// view's columns, and every process column unless -o chose them.
 func (v *View) treeBuilder(idx *scan.Index, matches []filter.Match) *treeBuilder {
-	return newTreeBuilder(idx, matches, v.opts.Palette, !v.processTree(), v.opts.Context)
+	b := newTreeBuilder(idx, matches, v.opts.Palette, !v.processTree(), v.opts.Context)
+	b.nsCols, b.procCols = v.nsCols, v.procCols
+	if b.procCols == nil {
+		b.procCols = ProcessColumns
+	}
+	return b
 }
 
 // writeTree draws the tree view as text or JSON.
