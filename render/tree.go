@@ -1,7 +1,7 @@
 package render
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -43,10 +43,10 @@ func UTF8Locale() bool {
 	return false
 }
 
-// writeTree draws the nodes with their branches and writes the result in
-// one call.
+// writeTree draws the nodes with their branches, streaming them to w
+// through a buffer (the nodes are complete before the first line goes out).
 func writeTree(w io.Writer, roots []*treeNode, g glyphs, width int) error {
-	var buf bytes.Buffer
+	buf := bufio.NewWriterSize(w, 64<<10)
 	var draw func(n *treeNode, prefix, childPrefix string)
 	draw = func(n *treeNode, prefix, childPrefix string) {
 		buf.WriteString(prefix)
@@ -71,8 +71,7 @@ func writeTree(w io.Writer, roots []*treeNode, g glyphs, width int) error {
 	for _, r := range roots {
 		draw(r, "", "")
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return buf.Flush()
 }
 
 // treeBuilder turns a filtered index into the PID tree or the ownership
