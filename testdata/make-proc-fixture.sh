@@ -63,7 +63,8 @@ proc 500 1 65534 S daemon 'daemon\0' /system.slice/daemon.service 500 time=40265
 
 # Entries that are not processes; self/mountinfo shows the container's
 # network namespace bind-mounted, as `ip netns add` does.
-mkdir proc/self proc/sys
+mkdir -p proc/self proc/sys/kernel
+echo 32768 > proc/sys/kernel/pid_max
 printf '%s\n' \
   '22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/vda rw' \
   '65 22 0:4 net:[4026532301] /run/netns/pod\0401 rw shared:2 - nsfs nsfs rw' \
