@@ -138,10 +138,10 @@ var ProcessColumns = []Column[ProcRow]{
 // does not push it off the screen.
 var DefaultProcessColumns = []string{"PID", "PPID", "USER", "NAME", "CGROUP", "COMMAND"}
 
-// SelectColumns returns the columns named in names (case-insensitive; each
+// selectColumns returns the columns named in names (case-insensitive; each
 // entry may be a comma-separated list, and a leading "+" adds to the
 // defaults, as lsns's -o +COL does). The error lists the valid names.
-func SelectColumns[R any](all []Column[R], defaults []string, names []string) ([]Column[R], error) {
+func selectColumns[R any](all []Column[R], defaults []string, names []string) ([]Column[R], error) {
 	var wanted []string
 	for _, n := range names {
 		if rest, extend := strings.CutPrefix(n, "+"); extend {

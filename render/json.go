@@ -132,10 +132,10 @@ func escapeFormatRunes(doc []byte) []byte {
 	return []byte(out.String())
 }
 
-// NamespaceJSON writes the namespaces as {"namespaces":[...]}, one object
+// namespaceJSON writes the namespaces as {"namespaces":[...]}, one object
 // per row with a key per column. When procCols is not nil, each object also
 // has "processes": the row's members with a key per process column.
-func NamespaceJSON(w io.Writer, rows []NSRow, cols []Column[NSRow], procCols []Column[ProcRow]) error {
+func namespaceJSON(w io.Writer, rows []NSRow, cols []Column[NSRow], procCols []Column[ProcRow]) error {
 	list := make([]object, len(rows))
 	for i, r := range rows {
 		list[i] = rowObject(cols, r)

@@ -10,8 +10,8 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 )
 
-// TableOptions control how a table looks.
-type TableOptions struct {
+// tableOptions control how a table looks.
+type tableOptions struct {
 	NoHeadings bool
 	Palette    Palette
 	// Width cuts any cell longer than this many characters, with an
@@ -25,7 +25,7 @@ type cellStyle[R any] func(column string, row R, text string) string
 
 // writeTable draws rows in lsns's style: no borders, one space between
 // columns, numbers right-aligned, no trailing blanks.
-func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts TableOptions, style cellStyle[R]) error {
+func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts tableOptions, style cellStyle[R]) error {
 	aligns := make([]tw.Align, len(cols))
 	header := make([]string, len(cols))
 	padding := make([]tw.Padding, len(cols))
@@ -119,8 +119,8 @@ func writeTrimmed(w io.Writer, text []byte) error {
 	return err
 }
 
-// NamespaceTable writes one row per namespace.
-func NamespaceTable(w io.Writer, rows []NSRow, cols []Column[NSRow], opts TableOptions) error {
+// namespaceTable writes one row per namespace.
+func namespaceTable(w io.Writer, rows []NSRow, cols []Column[NSRow], opts tableOptions) error {
 	p := opts.Palette
 	return writeTable(w, cols, rows, opts, func(col string, r NSRow, text string) string {
 		switch col {
@@ -133,7 +133,7 @@ func NamespaceTable(w io.Writer, rows []NSRow, cols []Column[NSRow], opts TableO
 	})
 }
 
-// ProcessTable writes one row per process.
-func ProcessTable(w io.Writer, rows []ProcRow, cols []Column[ProcRow], opts TableOptions) error {
+// processTable writes one row per process.
+func processTable(w io.Writer, rows []ProcRow, cols []Column[ProcRow], opts tableOptions) error {
 	return writeTable(w, cols, rows, opts, nil)
 }

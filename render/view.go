@@ -50,13 +50,13 @@ func NewView(w io.Writer, opts ViewOptions) (*View, error) {
 	}
 	if len(nsNames) == 0 && opts.JSON {
 		v.nsCols = NamespaceColumns
-	} else if v.nsCols, err = SelectColumns(NamespaceColumns, DefaultNamespaceColumns, nsNames); err != nil {
+	} else if v.nsCols, err = selectColumns(NamespaceColumns, DefaultNamespaceColumns, nsNames); err != nil {
 		return nil, err
 	}
 	if opts.Members {
 		if len(procNames) == 0 && opts.JSON {
 			v.procCols = ProcessColumns
-		} else if v.procCols, err = SelectColumns(ProcessColumns, DefaultProcessColumns, procNames); err != nil {
+		} else if v.procCols, err = selectColumns(ProcessColumns, DefaultProcessColumns, procNames); err != nil {
 			return nil, err
 		}
 	}
@@ -187,12 +187,12 @@ func (v *View) Write(idx *scan.Index, matches []filter.Match) error {
 	for i, m := range matches {
 		rows[i] = NSRow{Index: idx, Match: m}
 	}
-	tableOpts := TableOptions{NoHeadings: v.opts.NoHeadings, Palette: v.opts.Palette, Width: v.opts.Width}
+	tableOpts := tableOptions{NoHeadings: v.opts.NoHeadings, Palette: v.opts.Palette, Width: v.opts.Width}
 	switch {
 	case v.opts.Tree:
 		return v.writeTree(idx, matches)
 	case v.opts.JSON:
-		return NamespaceJSON(v.w, rows, v.nsCols, v.procCols)
+		return namespaceJSON(v.w, rows, v.nsCols, v.procCols)
 	case v.opts.Members:
 		var procs []ProcRow
 		for _, m := range matches {
@@ -200,9 +200,9 @@ func (v *View) Write(idx *scan.Index, matches []filter.Match) error {
 				procs = append(procs, ProcRow{Index: idx, Process: p})
 			}
 		}
-		return ProcessTable(v.w, procs, v.procCols, tableOpts)
+		return processTable(v.w, procs, v.procCols, tableOpts)
 	}
-	return NamespaceTable(v.w, rows, v.nsCols, tableOpts)
+	return namespaceTable(v.w, rows, v.nsCols, tableOpts)
 }
 
 // ListColumns prints the columns of both views with their meanings.

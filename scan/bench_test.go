@@ -36,7 +36,7 @@ func BenchmarkDescribe(b *testing.B) {
 	}
 	for b.Loop() {
 		for _, p := range procs {
-			p.Described = false
+			p.described = false
 		}
 		idx.Describe(procs, Details{Cmdline: true, Cgroup: true, NSpid: true})
 	}

@@ -23,7 +23,7 @@ func (idx *Index) Describe(procs []*Process, want Details) {
 	todo := make([]*Process, 0, len(procs))
 	queued := make(map[*Process]bool, len(procs))
 	for _, p := range procs {
-		if !p.Described && !queued[p] {
+		if !p.described && !queued[p] {
 			queued[p] = true
 			todo = append(todo, p)
 		}
@@ -54,7 +54,7 @@ func (idx *Index) describe(r *procReader, p *Process, want Details) {
 	if len(p.NSpid) == 0 {
 		p.NSpid = []int{p.PID}
 	}
-	p.Described = true
+	p.described = true
 }
 
 // initialPIDNamespace reports whether p is known to be in a PID namespace

@@ -13,9 +13,10 @@ import (
 // to what /proc shows: the namespaces of the processes' parents. Any
 // fallback sets idx.Partial.
 func (idx *Index) resolveHierarchy() {
+	// Iterate over a copy: resolving appends ancestors to idx.Namespaces.
 	for _, ns := range append([]*Namespace(nil), idx.Namespaces...) {
-		if ns.Owner != 0 || len(ns.Procs) == 0 {
-			continue // already reached as an ancestor
+		if len(ns.Procs) == 0 {
+			continue // an ancestor, resolved when it was found
 		}
 		fd, err := unix.Open(idx.nsPath(ns), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err == nil {

@@ -20,7 +20,7 @@ type Process struct {
 	// Type; 0 where the link could not be read (e.g. no time namespace).
 	NS [NumTypes]uint64
 
-	Described bool
+	described bool   // Describe has run
 	Cmdline   string // arguments joined by spaces; "" for kernel threads
 	Cgroup    string // cgroup path (v2, else first v1 hierarchy)
 	NSpid     []int  // PID at every PID-namespace level, host first

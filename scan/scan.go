@@ -53,7 +53,7 @@ func Scan(opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	procs, errs := readAll(root, pids, opts.Workers)
+	procs, errs := readProcesses(root, pids, opts.Workers)
 	idx := newIndex(root)
 	for i, p := range procs {
 		if p != nil {
@@ -116,9 +116,9 @@ func listPIDs(root string, only int) ([]int, error) {
 	return pids, nil
 }
 
-// readAll reads the given processes in parallel. For each index either the
+// readProcesses reads the given processes in parallel. For each index either the
 // process or the error that prevented reading it is set.
-func readAll(root string, pids []int, workers int) ([]*Process, []error) {
+func readProcesses(root string, pids []int, workers int) ([]*Process, []error) {
 	procs := make([]*Process, len(pids))
 	errs := make([]error, len(pids))
 	parallel(len(pids), workers, func() func(int) {
