@@ -13,7 +13,7 @@ FUZZ_TARGETS = \
 	./scan:FuzzParseStat ./scan:FuzzParseNSLink ./scan:FuzzParseNSpid \
 	./scan:FuzzParseCgroup ./scan:FuzzParseCmdline ./scan:FuzzParseNSFSMounts \
 	./scan:FuzzScan \
-	./render:FuzzEscape ./render:FuzzJSONDocument
+	./render:FuzzEscape ./render:FuzzJSONDocument ./:FuzzViews
 
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
 

@@ -10,9 +10,14 @@ import (
 // ownerForest draws user namespaces nested by parent and, under each, the
 // shown namespaces of other types that it owns, as lsns --tree=owner does.
 // Namespaces whose owner is out of reach are listed at the top.
+//
+// As in processForest, drawn guards against parent cycles from an
+// inconsistent read: user namespaces that no top reaches are drawn at the
+// top, and none is drawn twice.
 type ownerForest struct {
 	*treeBuilder
 	owned map[uint64][]*scan.Namespace // shown non-user namespaces by owner inode
+	drawn map[*scan.Namespace]bool
 }
 
 func (b *treeBuilder) ownerForest() *ownerForest {
@@ -29,21 +34,29 @@ func (b *treeBuilder) ownerForest() *ownerForest {
 	return f
 }
 
-// tops are the top-level user namespaces and the namespaces without a
-// known owner.
-func (f *ownerForest) tops() (users, unowned []*scan.Namespace) {
-	for _, u := range f.shownNamespaces(scan.User) {
-		if f.topLevel(u) {
-			users = append(users, u)
+// tops yields the user namespaces to draw at the top: the top-level ones,
+// then any that no other reaches.
+func (f *ownerForest) tops() func(yield func(*scan.Namespace) bool) {
+	f.drawn = map[*scan.Namespace]bool{}
+	return func(yield func(*scan.Namespace) bool) {
+		for _, u := range f.shownNamespaces(scan.User) {
+			if f.topLevel(u) && !yield(u) {
+				return
+			}
+		}
+		for _, u := range f.shownNamespaces(scan.User) {
+			if !f.drawn[u] && !yield(u) {
+				return
+			}
 		}
 	}
-	return users, f.owned[0]
 }
 
+// childUsers are the shown, not yet drawn user namespaces whose parent is u.
 func (f *ownerForest) childUsers(u *scan.Namespace) []*scan.Namespace {
 	var kids []*scan.Namespace
 	for _, c := range f.shownNamespaces(scan.User) {
-		if c.Parent == u.Inode && c != u {
+		if c.Parent == u.Inode && !f.drawn[c] {
 			kids = append(kids, c)
 		}
 	}
@@ -51,21 +64,23 @@ func (f *ownerForest) childUsers(u *scan.Namespace) []*scan.Namespace {
 }
 
 func (f *ownerForest) nodes() []*treeNode {
-	users, unowned := f.tops()
 	var out []*treeNode
-	for _, u := range users {
+	for u := range f.tops() {
 		out = append(out, f.userNode(u))
 	}
-	for _, ns := range unowned {
+	for _, ns := range f.owned[0] {
 		out = append(out, f.leaf(ns))
 	}
 	return out
 }
 
 func (f *ownerForest) userNode(u *scan.Namespace) *treeNode {
+	f.drawn[u] = true
 	n := f.leaf(u)
 	for _, c := range f.childUsers(u) {
-		n.children = append(n.children, f.userNode(c))
+		if !f.drawn[c] {
+			n.children = append(n.children, f.userNode(c))
+		}
 	}
 	for _, ns := range f.owned[u.Inode] {
 		n.children = append(n.children, f.leaf(ns))
@@ -84,21 +99,23 @@ func (f *ownerForest) leaf(ns *scan.Namespace) *treeNode {
 }
 
 func (f *ownerForest) objects() []object {
-	users, unowned := f.tops()
 	var out []object
-	for _, u := range users {
+	for u := range f.tops() {
 		out = append(out, f.userObject(u))
 	}
-	for _, ns := range unowned {
+	for _, ns := range f.owned[0] {
 		out = append(out, f.leafObject(ns))
 	}
 	return out
 }
 
 func (f *ownerForest) userObject(u *scan.Namespace) object {
+	f.drawn[u] = true
 	kids := []object{}
 	for _, c := range f.childUsers(u) {
-		kids = append(kids, f.userObject(c))
+		if !f.drawn[c] {
+			kids = append(kids, f.userObject(c))
+		}
 	}
 	for _, ns := range f.owned[u.Inode] {
 		kids = append(kids, f.leafObject(ns))

@@ -10,12 +10,19 @@ import (
 // parentage, as pstree does with namespace boundaries marked. A nested
 // namespace hangs under the process that created it (the parent of its
 // init) when that process is shown, else under its parent namespace.
+//
+// A read of /proc across PID reuse can show parent cycles, which no root
+// reaches: drawn remembers what was drawn, and whatever is left is drawn
+// where it belongs (a namespace at the top, a process in its namespace),
+// so that everything shows once and drawing ends.
 type processForest struct {
 	*treeBuilder
-	t        scan.Type
-	created  map[*scan.Process][]*scan.Namespace
-	orphaned map[*scan.Namespace][]*scan.Namespace
-	tops     []*scan.Namespace
+	t         scan.Type
+	created   map[*scan.Process][]*scan.Namespace
+	orphaned  map[*scan.Namespace][]*scan.Namespace
+	tops      []*scan.Namespace
+	drawnNS   map[*scan.Namespace]bool
+	drawnProc map[*scan.Process]bool
 }
 
 func (b *treeBuilder) processForest(t scan.Type) *processForest {
@@ -79,34 +86,77 @@ func (f *processForest) children(p *scan.Process) []*scan.Process {
 	return kids
 }
 
+// startDrawing forgets what was drawn and returns the namespaces to draw
+// at the top: the top-level ones, then any no other reaches.
+func (f *processForest) startDrawing() func(yield func(*scan.Namespace) bool) {
+	f.drawnNS, f.drawnProc = map[*scan.Namespace]bool{}, map[*scan.Process]bool{}
+	return func(yield func(*scan.Namespace) bool) {
+		for _, ns := range f.tops {
+			if !yield(ns) {
+				return
+			}
+		}
+		for _, ns := range f.shownNamespaces(f.t) {
+			if !f.drawnNS[ns] && !yield(ns) {
+				return
+			}
+		}
+	}
+}
+
+// members are ns's shown members to draw at its top: its roots, then any
+// member that no root reached.
+func (f *processForest) members(ns *scan.Namespace) func(yield func(*scan.Process) bool) {
+	return func(yield func(*scan.Process) bool) {
+		for _, p := range f.roots(ns) {
+			if !f.drawnProc[p] && !yield(p) {
+				return
+			}
+		}
+		for _, p := range ns.Procs {
+			if f.showProc[p] && !f.drawnProc[p] && !yield(p) {
+				return
+			}
+		}
+	}
+}
+
 // nodes returns the text tree.
 func (f *processForest) nodes() []*treeNode {
 	var out []*treeNode
-	for _, ns := range f.tops {
+	for ns := range f.startDrawing() {
 		out = append(out, f.nsNode(ns))
 	}
 	return out
 }
 
 func (f *processForest) nsNode(ns *scan.Namespace) *treeNode {
+	f.drawnNS[ns] = true
 	n := &treeNode{}
 	n.head, n.headLen = f.nsHead(ns)
-	for _, p := range f.roots(ns) {
+	for p := range f.members(ns) {
 		n.children = append(n.children, f.procTree(p))
 	}
 	for _, child := range f.orphaned[ns] {
-		n.children = append(n.children, f.nsNode(child))
+		if !f.drawnNS[child] {
+			n.children = append(n.children, f.nsNode(child))
+		}
 	}
 	return n
 }
 
 func (f *processForest) procTree(p *scan.Process) *treeNode {
+	f.drawnProc[p] = true
 	n := f.procNode(p)
 	for _, c := range f.children(p) {
-		n.children = append(n.children, f.procTree(c))
+		if !f.drawnProc[c] {
+			n.children = append(n.children, f.procTree(c))
+		}
 	}
 	for _, ns := range f.created[p] {
-		n.children = append(n.children, f.nsNode(ns))
+		if !f.drawnNS[ns] {
+			n.children = append(n.children, f.nsNode(ns))
+		}
 	}
 	return n
 }
@@ -116,31 +166,35 @@ func (f *processForest) procTree(p *scan.Process) *treeNode {
 // "children").
 func (f *processForest) objects() []object {
 	var out []object
-	for _, ns := range f.tops {
+	for ns := range f.startDrawing() {
 		out = append(out, f.nsObject(ns))
 	}
 	return out
 }
 
 func (f *processForest) nsObject(ns *scan.Namespace) object {
+	f.drawnNS[ns] = true
 	o := rowObject(f.nsCols, NSRow{Index: f.idx, Match: matchOf(ns)})
+	procs := []object{}
+	for p := range f.members(ns) {
+		procs = append(procs, f.procObject(p))
+	}
 	kids := []object{}
 	for _, child := range f.shownNamespaces(f.t) {
-		if child.Parent == ns.Inode && child != ns {
+		if child.Parent == ns.Inode && !f.drawnNS[child] {
 			kids = append(kids, f.nsObject(child))
 		}
-	}
-	procs := []object{}
-	for _, p := range f.roots(ns) {
-		procs = append(procs, f.procObject(p))
 	}
 	return append(o, field{"children", kids}, field{"processes", procs})
 }
 
 func (f *processForest) procObject(p *scan.Process) object {
+	f.drawnProc[p] = true
 	kids := []object{}
 	for _, c := range f.children(p) {
-		kids = append(kids, f.procObject(c))
+		if !f.drawnProc[c] {
+			kids = append(kids, f.procObject(c))
+		}
 	}
 	return append(rowObject(f.procCols, ProcRow{Index: f.idx, Process: p}), field{"children", kids})
 }
