@@ -1,6 +1,3 @@
-// Package filter narrows a scan.Index to the namespaces and processes a
-// user asked for: by namespace type, by namespace inode and by PID. The
-// criteria compose: each one given must hold.
 package filter
 
 import (

@@ -5,4 +5,10 @@
 // root is a parameter, so the same code reads /proc, a host's /proc mounted
 // elsewhere, or a fixture tree under testdata/. Processes that vanish, are
 // zombies or deny access are skipped and counted, never fatal.
+//
+// Namespace inodes come from readlink on /proc/PID/ns/TYPE ("net:[4026531840]")
+// rather than stat: one system call either way, and the same code path then
+// reads fixture trees, whose links are dangling symlinks. The hierarchy
+// (parents, owners) comes from ioctl_ns(2) on the namespace files, with a
+// fallback to what the processes in /proc show.
 package scan
