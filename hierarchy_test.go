@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -240,5 +241,44 @@ func TestKernelEmptyAncestor(t *testing.T) {
 	tree := nsview(t, "--tree", "-t", "user", "-pid", strconv.Itoa(pid), "--ascii", "--color=never")
 	if !strings.Contains(tree, fmt.Sprintf("user:[%d] level 1, owner root, 0 processes\n", u1)) {
 		t.Errorf("the tree lacks the empty U1 %d:\n%s", u1, tree)
+	}
+}
+
+// TestKernelFromContainer runs nsview inside a fresh PID namespace with the
+// host's procfs bind-mounted at a private path, as a container that mounts
+// the host's /proc would. The kernel refuses to name the container's
+// parent namespace from inside; nsview must still place it at level 1
+// under the host's, from what /proc shows, and say that it inferred it.
+func TestKernelFromContainer(t *testing.T) {
+	if os.Geteuid() != 0 {
+		requireNamespaces(t, "not root")
+	}
+	bin := buildBinary(t)
+	hostProc := filepath.Join(t.TempDir(), "hostproc")
+	if err := os.Mkdir(hostProc, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// unshare -m makes the bind mount private to the child's mount namespace.
+	script := fmt.Sprintf(`mount --bind /proc %s && mount -t proc proc /proc && exec %s --proc %s --json -t pid`, hostProc, bin, hostProc)
+	cmd := exec.Command("unshare", "-p", "-f", "-m", "--kill-child", "sh", "-c", script)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("nsview in a container: %v: %s", err, stderr.String())
+	}
+	all := decodeNamespaces(t, stdout.String())
+	host := nsInode(t, os.Getpid(), "pid")
+	var container *jsonNS
+	for inode, ns := range all {
+		if inode != host && ns.PNS == host && strings.Contains(ns.Command, "--proc "+hostProc) {
+			container = &ns
+		}
+	}
+	if container == nil || container.Level == nil || *container.Level != 1 || all[host].Level == nil || *all[host].Level != 0 {
+		t.Errorf("from inside, the container's pid namespace is not at level 1 under the host's %d: %+v", host, all)
+	}
+	if !strings.Contains(stderr.String(), "hierarchy is partial") {
+		t.Errorf("stderr does not say the hierarchy was inferred: %q", stderr.String())
 	}
 }

@@ -50,7 +50,27 @@ func (idx *Index) resolveFromFile(ns *Namespace, fd int) error {
 	if ns.Type == PID || ns.Type == User {
 		ns.Parent, err = idx.related(fd, unix.NS_GET_PARENT, ns.Type)
 	}
+	idx.fillOutOfReach(ns)
 	return err
+}
+
+// fillOutOfReach handles what the kernel would not say: it answers EPERM
+// both for the initial namespace and for a parent or owner outside the
+// caller's reach (nsview inside a container, reading the host's procfs).
+// Where /proc shows a parent or owner anyway, it is taken, and the
+// hierarchy is marked partial.
+func (idx *Index) fillOutOfReach(ns *Namespace) {
+	if ns.Leader() == nil || (ns.Owner != 0 && (ns.Parent != 0 || (ns.Type != PID && ns.Type != User))) {
+		return
+	}
+	guess := &Namespace{Type: ns.Type, Inode: ns.Inode, Procs: ns.Procs}
+	idx.resolveFromProcesses(guess)
+	if ns.Parent == 0 && guess.Parent != 0 {
+		ns.Parent, idx.Partial = guess.Parent, true
+	}
+	if ns.Owner == 0 && guess.Owner != 0 && guess.Owner != ns.Inode {
+		ns.Owner, idx.Partial = guess.Owner, true
+	}
 }
 
 // related runs an ioctl that returns the fd of a related namespace of type
