@@ -13,7 +13,7 @@ var ColorModes = []string{"auto", "always", "never"}
 
 // UseColor decides from a --color value whether to colour output written to
 // out: "always" and "never" say so; "auto" colours only a terminal, and
-// never when NO_COLOR is set (https://no-color.org).
+// never when NO_COLOR is set to anything but "" (https://no-color.org).
 func UseColor(mode string, out *os.File) (bool, error) {
 	switch mode {
 	case "always":
@@ -21,8 +21,7 @@ func UseColor(mode string, out *os.File) (bool, error) {
 	case "never":
 		return false, nil
 	case "auto", "":
-		_, noColor := os.LookupEnv("NO_COLOR")
-		return !noColor && IsTerminal(out), nil
+		return os.Getenv("NO_COLOR") == "" && IsTerminal(out), nil
 	}
 	return false, fmt.Errorf("invalid --color value %q (valid: auto, always, never)", mode)
 }

@@ -1,9 +1,12 @@
 package render
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestUseColor(t *testing.T) {
@@ -35,6 +38,51 @@ func TestUseColor(t *testing.T) {
 	}
 	if _, err := UseColor("sometimes", nil); err == nil || !strings.Contains(err.Error(), "auto, always, never") {
 		t.Errorf("UseColor(sometimes): err = %v, want one naming the valid values", err)
+	}
+}
+
+// openPTY opens a pseudo-terminal and returns its terminal side.
+func openPTY(t *testing.T) *os.File {
+	t.Helper()
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skip("no pseudo-terminals here:", err)
+	}
+	t.Cleanup(func() { master.Close() })
+	fd := int(master.Fd())
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tty, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tty.Close() })
+	return tty
+}
+
+// TestUseColorTerminal: auto colours a terminal unless NO_COLOR is set
+// (to anything but "").
+func TestUseColorTerminal(t *testing.T) {
+	tty := openPTY(t)
+	os.Unsetenv("NO_COLOR")
+	if got, _ := UseColor("auto", tty); !got {
+		t.Error("auto did not colour a terminal")
+	}
+	t.Setenv("NO_COLOR", "")
+	if got, _ := UseColor("auto", tty); !got {
+		t.Error("auto did not colour a terminal with NO_COLOR empty, which no-color.org says to ignore")
+	}
+	t.Setenv("NO_COLOR", "1")
+	if got, _ := UseColor("auto", tty); got {
+		t.Error("auto coloured a terminal with NO_COLOR set")
+	}
+	if got, _ := UseColor("always", tty); !got {
+		t.Error("always did not colour with NO_COLOR set")
 	}
 }
 
