@@ -70,7 +70,7 @@ var countFreeColumns = []string{"NS", "TYPE", "PNS", "ONS", "LEVEL", "OUID", "NE
 // the process pid when the view needs no counts, and the hierarchy, nsfs
 // mounts and network namespace IDs only when it shows them.
 func (v *View) ScanOptions(root string, pid int) scan.Options {
-	opts := scan.Options{Root: root, Hierarchy: v.opts.Tree}
+	opts := scan.Options{Root: root, Hierarchy: v.opts.Tree, HierarchyTypes: v.hierarchyTypes()}
 	allProcs := v.opts.Members || v.opts.Tree
 	for _, c := range v.nsCols {
 		switch c.Name {
@@ -109,6 +109,21 @@ func (v *View) Details() scan.Details {
 	}
 	d.Cmdline = v.opts.Tree || slices.ContainsFunc(v.nsCols, func(c Column[NSRow]) bool { return c.Name == "COMMAND" })
 	return d
+}
+
+// hierarchyTypes are the types whose parents and owners the view shows:
+// pid alone for the PID tree, the user namespaces and the owned types for
+// the ownership tree, the -t types for tables (nil: all types).
+func (v *View) hierarchyTypes() []scan.Type {
+	switch {
+	case v.processTree() && !v.opts.Members:
+		return []scan.Type{scan.PID}
+	case len(v.opts.Types) == 0 || (v.opts.Tree && slices.Equal(v.opts.Types, []scan.Type{scan.User})):
+		return nil
+	case v.opts.Tree:
+		return append(slices.Clone(v.opts.Types), scan.User)
+	}
+	return v.opts.Types
 }
 
 // ProcessesShown lists the processes whose details (see Details) the view

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"errors"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -11,12 +12,16 @@ import (
 // file; ancestors that hold no process are added to the index. Where the
 // kernel refuses or the tree is not a live procfs (a fixture), it falls back
 // to what /proc shows: the namespaces of the processes' parents. Any
-// fallback sets idx.Partial.
-func (idx *Index) resolveHierarchy() {
+// fallback sets idx.Partial. With types, only namespaces of those types
+// are resolved (with their ancestors and owners).
+func (idx *Index) resolveHierarchy(types []Type) {
 	// Iterate over a copy: resolving appends ancestors to idx.Namespaces.
 	for _, ns := range append([]*Namespace(nil), idx.Namespaces...) {
 		if len(ns.Procs) == 0 {
 			continue // an ancestor, resolved when it was found
+		}
+		if types != nil && !slices.Contains(types, ns.Type) {
+			continue
 		}
 		fd, err := unix.Open(idx.nsPath(ns), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err == nil {

@@ -21,8 +21,10 @@ type Options struct {
 	// OnlyPID, when nonzero, reads that one process instead of all of them:
 	// enough for views that need no member counts.
 	OnlyPID int
-	// Hierarchy resolves each namespace's parent and owner (see hierarchy.go).
-	Hierarchy bool
+	// Hierarchy resolves each namespace's parent and owner (see hierarchy.go);
+	// HierarchyTypes limits that to namespaces of these types (nil: all).
+	Hierarchy      bool
+	HierarchyTypes []Type
 	// NSFS finds where namespaces are bind-mounted; NetNSID asks the kernel
 	// for network namespace IDs (see netns.go).
 	NSFS, NetNSID bool
@@ -81,7 +83,7 @@ func Scan(opts Options) (*Index, error) {
 	}
 	idx.sortMembers() // the hierarchy's fallback reads each namespace's leader
 	if opts.Hierarchy {
-		idx.resolveHierarchy()
+		idx.resolveHierarchy(opts.HierarchyTypes)
 	}
 	if opts.NSFS {
 		idx.readNSFS()
