@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -29,6 +30,13 @@ type usageError struct{ error }
 func (e usageError) Unwrap() error { return e.error }
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// nsview lives for one scan and makes garbage much faster than it
+		// keeps data (tablewriter most of all): collecting at 50% growth
+		// instead of 100% took peak RSS for 10k processes from 25 to 22 MiB
+		// at no measurable cost in time (bench/run).
+		debug.SetGCPercent(50)
+	}
 	os.Exit(runCLI(os.Args, os.Stdout, os.Stderr))
 }
 
