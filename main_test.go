@@ -75,6 +75,8 @@ func TestGolden(t *testing.T) {
 		{"error-bad-inode", []string{"-namespace", "abc"}},
 		{"error-no-such-pid", []string{"-pid", "999"}},
 		{"error-zombie-pid", []string{"-pid", "202"}},
+		{"error-zombie-pid-no-counts", []string{"-pid", "202", "-o", "ns,type"}},
+		{"error-no-such-pid-no-counts", []string{"-pid", "999", "-o", "ns,type"}},
 		{"error-no-such-namespace", []string{"-namespace", "4026539999"}},
 		{"error-type-and-namespace", []string{"-t", "net", "-namespace", "4026532300"}},
 		{"error-unknown-column", []string{"-o", "ns,bogus"}},

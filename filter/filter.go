@@ -41,7 +41,8 @@ type Match struct {
 func Apply(idx *scan.Index, s Spec) ([]Match, error) {
 	var proc *scan.Process
 	if s.PID != 0 {
-		if err, skipped := idx.Unreadable[s.PID]; skipped {
+		err, skipped := idx.Unreadable[s.PID]
+		if skipped && !errors.Is(err, scan.ErrNoProcess) {
 			return nil, fmt.Errorf("cannot read the namespaces of PID %d: %w", s.PID, err)
 		}
 		if proc = idx.Processes[s.PID]; proc == nil {

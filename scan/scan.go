@@ -37,15 +37,19 @@ type Options struct {
 var (
 	ErrGone   = errors.New("process exited or is a zombie")
 	ErrDenied = errors.New("permission denied")
+	// ErrNoProcess is wrapped, beside ErrGone, when /proc/PID itself is
+	// absent: no such process (any more), as opposed to a zombie.
+	ErrNoProcess = errors.New("no such process")
 )
 
 // errNoLinks is why a process whose directory exists has no namespaces.
 var errNoLinks = errors.New("it has no namespace links (a zombie, or exiting)")
 
 // Scan reads every process under opts.Root into an Index. Processes that
-// cannot be read are counted in Index.Skipped. It fails only when the root
-// itself cannot be listed or holds no readable process at all, which means
-// it is not a procfs mount nsview can use.
+// cannot be read are counted in Index.Skipped, with the reason in
+// Index.Unreadable. It fails only when the root itself cannot be listed or
+// (reading all processes) holds no readable one at all, which means it is
+// not a procfs mount nsview can use.
 func Scan(opts Options) (*Index, error) {
 	root := opts.Root
 	if root == "" {
@@ -72,13 +76,7 @@ func Scan(opts Options) (*Index, error) {
 			idx.Skipped.Broken++
 		}
 	}
-	if opts.OnlyPID != 0 && len(idx.Processes) == 0 {
-		if errors.Is(errs[0], ErrGone) {
-			return nil, fmt.Errorf("no process with PID %d", opts.OnlyPID)
-		}
-		return nil, fmt.Errorf("cannot read the namespaces of PID %d: %w", opts.OnlyPID, errs[0])
-	}
-	if len(idx.Processes) == 0 {
+	if opts.OnlyPID == 0 && len(idx.Processes) == 0 {
 		return nil, fmt.Errorf("%s: no readable process found (is it a procfs mount?)", root)
 	}
 	idx.sortMembers() // the hierarchy's fallback reads each namespace's leader
@@ -178,6 +176,9 @@ var nsLinkNames = func() (names [NumTypes]string) {
 
 func (r *procReader) read(pid int) (*Process, error) {
 	dirfd, err := unix.Open(r.root+"/"+strconv.Itoa(pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
+		return nil, procError{ErrGone, fmt.Errorf("%w: %w", ErrNoProcess, err)}
+	}
 	if err != nil {
 		return nil, classify(err)
 	}

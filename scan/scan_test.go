@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/nsview/nsview/internal/fixture"
@@ -93,8 +92,14 @@ func TestScanOnlyPID(t *testing.T) {
 	if err != nil || len(idx.Processes) != 1 || idx.Processes[302].NS[Net] != 4026532301 {
 		t.Fatalf("Scan(OnlyPID 302) = %v, %v", idx, err)
 	}
-	if _, err := Scan(Options{Root: root, OnlyPID: 999}); err == nil || !strings.Contains(err.Error(), "no process with PID 999") {
-		t.Errorf("missing PID: err = %v", err)
+	// A missing or unreadable PID is recorded, not an error: filter words it.
+	idx, err = Scan(Options{Root: root, OnlyPID: 999})
+	if err != nil || !errors.Is(idx.Unreadable[999], ErrNoProcess) {
+		t.Errorf("missing PID: %v, unreadable %v; want it recorded as ErrNoProcess", err, idx.Unreadable)
+	}
+	idx, err = Scan(Options{Root: root, OnlyPID: 202})
+	if err != nil || !errors.Is(idx.Unreadable[202], ErrGone) || errors.Is(idx.Unreadable[202], ErrNoProcess) {
+		t.Errorf("zombie PID: %v, unreadable %v; want ErrGone, not ErrNoProcess", err, idx.Unreadable)
 	}
 }
 
