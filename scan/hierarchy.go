@@ -65,7 +65,9 @@ func (idx *Index) resolveFromFile(ns *Namespace, fd int) error {
 // Where /proc shows a parent or owner anyway, it is taken, and the
 // hierarchy is marked partial.
 func (idx *Index) fillOutOfReach(ns *Namespace) {
-	if ns.Leader() == nil || (ns.Owner != 0 && (ns.Parent != 0 || (ns.Type != PID && ns.Type != User))) {
+	hasParent := ns.Type == PID || ns.Type == User
+	unknown := ns.Owner == 0 || (hasParent && ns.Parent == 0)
+	if !unknown || ns.Leader() == nil {
 		return
 	}
 	guess := &Namespace{Type: ns.Type, Inode: ns.Inode, Procs: ns.Procs}
