@@ -10,10 +10,10 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 # Every fuzz target, as package:Target.
 FUZZ_TARGETS = \
-	./scan:FuzzParseStat ./scan:FuzzParseNSLink ./scan:FuzzParseNSpid \
-	./scan:FuzzParseCgroup ./scan:FuzzParseCmdline ./scan:FuzzParseNSFSMounts \
-	./scan:FuzzScan \
-	./render:FuzzEscape ./render:FuzzJSONDocument ./:FuzzViews
+	./internal/scan:FuzzParseStat ./internal/scan:FuzzParseNSLink ./internal/scan:FuzzParseNSpid \
+	./internal/scan:FuzzParseCgroup ./internal/scan:FuzzParseCmdline ./internal/scan:FuzzParseNSFSMounts \
+	./internal/scan:FuzzScan \
+	./internal/render:FuzzEscape ./internal/render:FuzzJSONDocument ./:FuzzViews
 
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
 

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // nestedSandbox is three PID levels (host -> L1 -> L2) under one user

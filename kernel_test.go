@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // requireNamespaces skips a test that needs root and namespaces, or fails

@@ -12,9 +12,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/nsview/nsview/filter"
-	"github.com/nsview/nsview/render"
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/filter"
+	"github.com/nsview/nsview/internal/render"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // Exit statuses, as the help text documents them.

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/nsview/nsview/internal/fixture"
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 func TestParseTypes(t *testing.T) {

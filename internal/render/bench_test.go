@@ -4,9 +4,9 @@ import (
 	"io"
 	"testing"
 
-	"github.com/nsview/nsview/filter"
+	"github.com/nsview/nsview/internal/filter"
 	"github.com/nsview/nsview/internal/fixture"
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // benchView scans a generated procfs of 2,000 processes, describes them

@@ -3,7 +3,7 @@ package render
 import (
 	"slices"
 
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // processForest draws namespaces of type t with their processes nested by

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // ErrNotFound is wrapped by the errors for a PID or inode that matches

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nsview/nsview/filter"
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/filter"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // ViewOptions say which view to draw and how.

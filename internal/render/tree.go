@@ -9,8 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/nsview/nsview/filter"
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/filter"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // treeNode is one line of a tree and the lines below it. The head is

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // Warnings prints, in one line each, what the scan could not read: the

@@ -3,8 +3,8 @@ package render
 import (
 	"fmt"
 
-	"github.com/nsview/nsview/filter"
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/filter"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // ownerForest draws user namespaces nested by parent and, under each, the

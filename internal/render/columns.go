@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nsview/nsview/filter"
-	"github.com/nsview/nsview/scan"
+	"github.com/nsview/nsview/internal/filter"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // Column describes one output column: its -o name and table heading (Name),
