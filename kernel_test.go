@@ -152,7 +152,7 @@ func decodeNamespaces(t *testing.T, out string) map[uint64]jsonNS {
 func nsview(t *testing.T, args ...string) string {
 	t.Helper()
 	var stdout, stderr strings.Builder
-	if code := runCLI(append([]string{"nsview"}, args...), &stdout, &stderr); code != 0 {
+	if code := runCLI(append([]string{"nsview"}, args...), environment{stdout: &stdout, stderr: &stderr}); code != 0 {
 		t.Fatalf("nsview %v: exit %d: %s", args, code, stderr.String())
 	}
 	return stdout.String()
@@ -252,7 +252,7 @@ func TestKernelNamespaceMembers(t *testing.T) {
 	}
 	// A namespace that is not there is an error, exit 1.
 	var stdout, stderr strings.Builder
-	if code := runCLI([]string{"nsview", "-namespace", "1"}, &stdout, &stderr); code != 1 || stdout.Len() != 0 {
+	if code := runCLI([]string{"nsview", "-namespace", "1"}, environment{stdout: &stdout, stderr: &stderr}); code != 1 || stdout.Len() != 0 {
 		t.Errorf("-namespace 1: exit %d, stdout %q; want exit 1 and no output", code, stdout.String())
 	}
 }

@@ -37,13 +37,23 @@ func main() {
 		// at no measurable cost in time (bench/run).
 		debug.SetGCPercent(50)
 	}
-	os.Exit(runCLI(os.Args, os.Stdout, os.Stderr))
+	os.Exit(runCLI(os.Args, environment{stdout: os.Stdout, stderr: os.Stderr}))
+}
+
+// environment is what a run of nsview writes to and depends on, besides its
+// arguments.
+type environment struct {
+	stdout, stderr io.Writer
+	// owners replaces the owners of /proc entries (see scan.Options.Owners):
+	// fixture tests set it; nil reads them from procfs.
+	owners map[int]uint32
 }
 
 // runCLI runs nsview with args and returns its exit status. Errors are
 // reported in one line on stderr, with process-controlled text escaped.
-func runCLI(args []string, stdout, stderr io.Writer) int {
-	err := newApp(stdout, stderr).Run(args)
+func runCLI(args []string, env environment) int {
+	stderr := env.stderr
+	err := newApp(env).Run(args)
 	switch {
 	case err == nil:
 		return exitOK
@@ -80,8 +90,8 @@ EXIT STATUS:
    1  runtime error: no such PID or namespace, unreadable procfs root
    2  usage error: unknown flag, bad flag value, unexpected argument`
 
-// newApp builds the command line interface writing to stdout and stderr.
-func newApp(stdout, stderr io.Writer) *cli.App {
+// newApp builds the command line interface running in env.
+func newApp(env environment) *cli.App {
 	return &cli.App{
 		Name:                  "nsview",
 		Usage:                 "list Linux namespaces and the processes inside them",
@@ -89,15 +99,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Description:           description,
 		HideHelpCommand:       true,
 		CustomAppHelpTemplate: strings.Replace(cli.AppHelpTemplate, "GLOBAL OPTIONS:", "OPTIONS:", 2),
-		Writer:                stdout,
-		ErrWriter:             stderr,
+		Writer:                env.stdout,
+		ErrWriter:             env.stderr,
 		Flags:                 flags,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{fmt.Errorf("%w (see nsview --help)", err)}
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main decides the status
 		Action: func(c *cli.Context) error {
-			return run(c, stdout, stderr)
+			return run(c, env)
 		},
 	}
 }
@@ -193,7 +203,8 @@ func parseConfig(c *cli.Context) (config, error) {
 }
 
 // run is the Action: flags -> scan -> filter -> render.
-func run(c *cli.Context, stdout, stderr io.Writer) error {
+func run(c *cli.Context, env environment) error {
+	stdout, stderr := env.stdout, env.stderr
 	if c.Bool("list-columns") {
 		return render.ListColumns(stdout)
 	}
@@ -206,6 +217,7 @@ func run(c *cli.Context, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	opts := view.ScanOptions(cfg.root, cfg.spec.PID)
+	opts.Owners = env.owners
 	idx, err := scan.Scan(opts)
 	if err != nil {
 		return err

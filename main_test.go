@@ -16,20 +16,22 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// runOn runs nsview on the fixture procfs at root and returns stdout,
-// stderr and the exit status. It runs from root's parent with --proc proc,
-// so that paths in the output do not depend on the temporary directory.
-func runOn(t *testing.T, root string, args ...string) (string, string, int) {
+// runOn runs nsview on the fixture procfs at root, whose processes have the
+// given owners, and returns stdout, stderr and the exit status. It runs from
+// root's parent with --proc proc, so that paths in the output do not depend
+// on the temporary directory.
+func runOn(t *testing.T, root string, owners map[int]uint32, args ...string) (string, string, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := runCLI(append([]string{"nsview", "--proc", filepath.Base(root)}, args...), &stdout, &stderr)
+	env := environment{stdout: &stdout, stderr: &stderr, owners: owners}
+	code := runCLI(append([]string{"nsview", "--proc", filepath.Base(root)}, args...), env)
 	return stdout.String(), stderr.String(), code
 }
 
 // TestGolden runs the CLI on the fixture procfs and compares stdout,
 // stderr and exit status with testdata/golden/NAME.txt.
 func TestGolden(t *testing.T) {
-	root := fixture.Proc(t)
+	root, owners := fixture.Proc(t)
 	t.Chdir(filepath.Dir(root))
 	t.Setenv("LC_ALL", "")
 	t.Setenv("LC_CTYPE", "")
@@ -96,7 +98,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			stdout, stderr, code := runOn(t, root, tc.args...)
+			stdout, stderr, code := runOn(t, root, owners, tc.args...)
 			got := fmt.Sprintf("$ nsview %s\n-- exit %d --\n-- stderr --\n%s-- stdout --\n%s",
 				strings.Join(tc.args, " "), code, stderr, stdout)
 			compareGolden(t, filepath.Join(fixture.Testdata(), "golden", tc.name+".txt"), got)
@@ -134,7 +136,7 @@ func compareGolden(t *testing.T, path, got string) {
 // PID namespaces, one process with 30 children, names with control
 // characters.
 func TestGoldenTrees(t *testing.T) {
-	root := fixture.Tree(t, "proc-deep")
+	root, owners := fixture.Tree(t, "proc-deep")
 	t.Chdir(filepath.Dir(root))
 	t.Setenv("LC_ALL", "C.UTF-8")
 	for name, args := range map[string][]string{
@@ -145,7 +147,7 @@ func TestGoldenTrees(t *testing.T) {
 		"deep-table":      {"-t", "pid", "-o", "ns,nprocs,pid,command,pns,level"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			stdout, stderr, code := runOn(t, root, args...)
+			stdout, stderr, code := runOn(t, root, owners, args...)
 			got := fmt.Sprintf("$ nsview %s\n-- exit %d --\n-- stderr --\n%s-- stdout --\n%s",
 				strings.Join(args, " "), code, stderr, stdout)
 			compareGolden(t, filepath.Join(fixture.Testdata(), "golden", name+".txt"), got)
@@ -161,7 +163,7 @@ func TestManPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareGolden(t, filepath.Join("docs", "nsview.1"), string(md2man.Render(source)))
-	for _, f := range newApp(nil, nil).VisibleFlags() {
+	for _, f := range newApp(environment{}).VisibleFlags() {
 		for _, name := range f.Names() {
 			dashes := "--"
 			if len(name) == 1 {
@@ -177,7 +179,7 @@ func TestManPage(t *testing.T) {
 // TestHelp checks that --help teaches the flags and the exit statuses.
 func TestHelp(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := runCLI([]string{"nsview", "--help"}, &stdout, &stderr); code != 0 || stderr.Len() != 0 {
+	if code := runCLI([]string{"nsview", "--help"}, environment{stdout: &stdout, stderr: &stderr}); code != 0 || stderr.Len() != 0 {
 		t.Fatalf("--help: exit %d, stderr %q", code, stderr.String())
 	}
 	for _, want := range []string{"-t, --type TYPE", "--namespace INODE", "-p, --pid PID", "-J, --json",

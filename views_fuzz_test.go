@@ -56,7 +56,7 @@ func FuzzViews(f *testing.F) {
 			{"--tree", "-t", "net", "--json"}, {"--tree", "-pid", "1"}, {"-o", "+pns,ons,level"},
 			{"--tree", "-namespace", "140"}, {"--tree", "-namespace", "140", "--json"},
 		} {
-			code := runCLI(append([]string{"nsview", "--proc", root, "--ascii"}, args...), io.Discard, io.Discard)
+			code := runCLI(append([]string{"nsview", "--proc", root, "--ascii"}, args...), environment{stdout: io.Discard, stderr: io.Discard})
 			if code == 2 || (code == 1 && len(data) >= 2 && !isNamespaceOrPIDQuery(args)) {
 				t.Fatalf("nsview %v on %x: exit %d", args, data, code)
 			}
@@ -96,7 +96,7 @@ func TestTreeCycles(t *testing.T) {
 	}
 	for _, args := range [][]string{{"--tree"}, {"--tree", "--json"}} {
 		var out strings.Builder
-		if code := runCLI(append([]string{"nsview", "--proc", root, "--ascii"}, args...), &out, io.Discard); code != 0 {
+		if code := runCLI(append([]string{"nsview", "--proc", root, "--ascii"}, args...), environment{stdout: &out, stderr: io.Discard}); code != 0 {
 			t.Fatalf("%v: exit %d", args, code)
 		}
 		for _, p := range procs {
@@ -110,7 +110,7 @@ func TestTreeCycles(t *testing.T) {
 		}
 	}
 	var out strings.Builder
-	if code := runCLI([]string{"nsview", "--proc", root, "--tree", "-t", "user"}, &out, io.Discard); code != 0 {
+	if code := runCLI([]string{"nsview", "--proc", root, "--tree", "-t", "user"}, environment{stdout: &out, stderr: io.Discard}); code != 0 {
 		t.Fatalf("--tree -t user: exit %d", code)
 	}
 	for _, ns := range []string{"user:[600]", "user:[700]", "user:[701]", "pid:[900]", "pid:[901]"} {

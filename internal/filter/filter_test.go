@@ -39,7 +39,8 @@ func TestParseNumbers(t *testing.T) {
 }
 
 func TestApply(t *testing.T) {
-	idx, err := scan.Scan(scan.Options{Root: fixture.Proc(t)})
+	root, owners := fixture.Proc(t)
+	idx, err := scan.Scan(scan.Options{Root: root, Owners: owners})
 	if err != nil {
 		t.Fatal(err)
 	}

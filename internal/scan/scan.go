@@ -30,6 +30,10 @@ type Options struct {
 	NSFS, NetNSID bool
 	// Workers is how many processes are read at once; 0 picks a default.
 	Workers int
+	// Owners, when not nil, gives the UID of each process it lists instead
+	// of the owner of its /proc entry. Fixture trees state their owners this
+	// way, since only root may chown.
+	Owners map[int]uint32
 }
 
 // Errors that say why a process could not be read; they are wrapped, so
@@ -59,7 +63,7 @@ func Scan(opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	procs, errs := readProcesses(root, pids, opts.Workers)
+	procs, errs := readProcesses(root, pids, opts.Workers, opts.Owners)
 	idx := newIndex(root)
 	for i, p := range procs {
 		if p != nil {
@@ -118,11 +122,12 @@ func listPIDs(root string, only int) ([]int, error) {
 
 // readProcesses reads the given processes in parallel. For each index either the
 // process or the error that prevented reading it is set.
-func readProcesses(root string, pids []int, workers int) ([]*Process, []error) {
+func readProcesses(root string, pids []int, workers int, owners map[int]uint32) ([]*Process, []error) {
 	procs := make([]*Process, len(pids))
 	errs := make([]error, len(pids))
 	parallel(len(pids), workers, func() func(int) {
 		r := newProcReader(root)
+		r.owners = owners
 		return func(i int) { procs[i], errs[i] = r.read(pids[i]) }
 	})
 	return procs, errs
@@ -159,8 +164,9 @@ func parallel(n, workers int, newWorker func() func(int)) {
 // fd per process, fstat for the owner, one read of stat, one readlinkat per
 // namespace type.
 type procReader struct {
-	root string
-	buf  []byte
+	root   string
+	buf    []byte
+	owners map[int]uint32 // see Options.Owners
 }
 
 func newProcReader(root string) *procReader {
@@ -196,6 +202,9 @@ func (r *procReader) read(pid int) (*Process, error) {
 		return nil, err
 	}
 	p := &Process{PID: pid, PPID: stat.PPID, UID: st.Uid, Comm: stat.Comm, State: stat.State}
+	if uid, ok := r.owners[pid]; ok {
+		p.UID = uid
+	}
 	if err := r.readNamespaces(dirfd, p); err != nil {
 		return nil, err
 	}

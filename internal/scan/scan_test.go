@@ -13,7 +13,8 @@ import (
 )
 
 func TestScanFixture(t *testing.T) {
-	idx, err := Scan(Options{Root: fixture.Proc(t), Hierarchy: true})
+	root, owners := fixture.Proc(t)
+	idx, err := Scan(Options{Root: root, Owners: owners, Hierarchy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,8 @@ func TestScanFixture(t *testing.T) {
 }
 
 func TestDescribe(t *testing.T) {
-	idx, err := Scan(Options{Root: fixture.Proc(t)})
+	root, owners := fixture.Proc(t)
+	idx, err := Scan(Options{Root: root, Owners: owners})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +89,7 @@ func TestDescribe(t *testing.T) {
 }
 
 func TestScanOnlyPID(t *testing.T) {
-	root := fixture.Proc(t)
+	root, _ := fixture.Proc(t)
 	idx, err := Scan(Options{Root: root, OnlyPID: 302})
 	if err != nil || len(idx.Processes) != 1 || idx.Processes[302].NS[Net] != 4026532301 {
 		t.Fatalf("Scan(OnlyPID 302) = %v, %v", idx, err)
@@ -179,7 +181,8 @@ func FuzzScan(f *testing.F) {
 // TestDescribeDuplicates describes a leader listed once per namespace, as
 // the namespace table does; under -race this caught concurrent writes.
 func TestDescribeDuplicates(t *testing.T) {
-	idx, err := Scan(Options{Root: fixture.Proc(t)})
+	root, owners := fixture.Proc(t)
+	idx, err := Scan(Options{Root: root, Owners: owners})
 	if err != nil {
 		t.Fatal(err)
 	}
