@@ -7,8 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"slices"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -92,13 +90,14 @@ EXIT STATUS:
 
 // newApp builds the command line interface running in env.
 func newApp(env environment) *cli.App {
+	useHelpFormat()
 	return &cli.App{
 		Name:                  "nsview",
 		Usage:                 "list Linux namespaces and the processes inside them",
 		UsageText:             "nsview [options] [NAMESPACE-INODE]",
 		Description:           description,
 		HideHelpCommand:       true,
-		CustomAppHelpTemplate: strings.Replace(cli.AppHelpTemplate, "GLOBAL OPTIONS:", "OPTIONS:", 2),
+		CustomAppHelpTemplate: helpTemplate,
 		Writer:                env.stdout,
 		ErrWriter:             env.stderr,
 		Flags:                 flags,
@@ -126,60 +125,25 @@ var flags = []cli.Flag{
 	&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
 }
 
-func init() { cli.FlagStringer = flagHelp }
-
-// flagHelp formats a flag for --help and the man page, short names first:
-// "-t, --type TYPE  only namespaces of TYPE ... (default: auto)". The value's
-// name is the word the usage text puts in backquotes.
-func flagHelp(f cli.Flag) string {
-	doc, ok := f.(cli.DocGenerationFlag)
-	if !ok {
-		return strings.Join(f.Names(), ", ")
-	}
-	names := slices.Clone(f.Names())
-	slices.SortStableFunc(names, func(a, b string) int { return len(a) - len(b) })
-	usage, placeholder := doc.GetUsage(), ""
-	if parts := strings.SplitN(usage, "`", 3); len(parts) == 3 {
-		placeholder = " " + parts[1]
-		usage = parts[0] + parts[1] + parts[2]
-	}
-	for i, n := range names {
-		names[i] = "-" + n
-		if len(n) > 1 {
-			names[i] = "--" + n
-		}
-	}
-	if value := doc.GetValue(); doc.TakesValue() && value != "" && value != `""` && !strings.HasPrefix(value, "[") {
-		usage += " (default: " + strings.Trim(value, `"`) + ")"
-	}
-	return fmt.Sprintf("%-28s %s", strings.Join(names, ", ")+placeholder, usage)
-}
-
 // config is what the command line asks for, checked and parsed.
 type config struct {
-	spec       filter.Spec
-	members    bool // -namespace: list member processes
-	json       bool
-	columns    []string
-	noHeadings bool
-	color      string
-	root       string
-	tree       bool
-	types      []scan.Type // as given with -t; spec.Types may differ for trees
-	ascii      bool
+	spec   filter.Spec
+	kind   filter.Kind
+	render render.Options
+	color  string
+	root   string
 }
 
-// parseConfig checks the flags and arguments; its errors are usage errors.
+// parseConfig checks the flags and arguments and decides the view kind;
+// its errors are usage errors.
 func parseConfig(c *cli.Context) (config, error) {
-	cfg := config{json: c.Bool("json"), columns: c.StringSlice("output"), noHeadings: c.Bool("no-headings"),
-		color: c.String("color"), root: c.String("proc"), tree: c.Bool("tree"), ascii: c.Bool("ascii") || !render.UTF8Locale()}
+	cfg := config{color: c.String("color"), root: c.String("proc"), render: render.Options{
+		JSON: c.Bool("json"), Columns: c.StringSlice("output"), NoHeadings: c.Bool("no-headings"),
+		ASCII: c.Bool("ascii") || !render.UTF8Locale(),
+	}}
 	var err error
-	if cfg.types, err = filter.ParseTypes(c.StringSlice("type")); err != nil {
+	if cfg.spec.Types, err = filter.ParseTypes(c.StringSlice("type")); err != nil {
 		return cfg, err
-	}
-	cfg.spec.Types = cfg.types
-	if cfg.tree && slices.Equal(cfg.types, []scan.Type{scan.User}) {
-		cfg.spec.Types = nil // the user-namespace tree shows everything they own
 	}
 	if c.IsSet("pid") {
 		if cfg.spec.PID, err = filter.ParsePID(c.String("pid")); err != nil {
@@ -197,54 +161,47 @@ func parseConfig(c *cli.Context) (config, error) {
 		if cfg.spec.Inode, err = filter.ParseInode(inode); err != nil {
 			return cfg, err
 		}
-		cfg.members = c.IsSet("namespace")
 	}
+	cfg.kind, cfg.spec = filter.KindOf(c.Bool("tree"), c.IsSet("namespace"), cfg.spec)
 	return cfg, nil
 }
 
 // run is the Action: flags -> scan -> filter -> render.
 func run(c *cli.Context, env environment) error {
-	stdout, stderr := env.stdout, env.stderr
 	if c.Bool("list-columns") {
-		return render.ListColumns(stdout)
+		return render.ListColumns(env.stdout)
 	}
 	cfg, err := parseConfig(c)
 	if err != nil {
 		return usageError{err}
 	}
-	view, err := newView(cfg, stdout)
+	useColor, err := render.UseColor(cfg.color, outFile(env.stdout))
 	if err != nil {
 		return usageError{err}
 	}
-	opts := view.ScanOptions(cfg.root, cfg.spec.PID)
+	cfg.render.Palette = render.NewPalette(useColor)
+	cfg.render.Width = render.TerminalWidth(outFile(env.stdout))
+	view, err := render.NewView(cfg.kind, cfg.render)
+	if err != nil {
+		return usageError{err}
+	}
+	needs := view.Needs()
+	opts := scan.OptionsFor(cfg.root, cfg.spec.Types, cfg.spec.PID, needs)
 	opts.Owners = env.owners
 	idx, err := scan.Scan(opts)
 	if err != nil {
 		return err
 	}
-	matches, err := filter.Apply(idx, cfg.spec)
+	sel, err := filter.Select(idx, cfg.spec, cfg.kind)
 	if err != nil {
 		return err
 	}
-	idx.Describe(view.ProcessesShown(idx, matches), view.Details())
-	if err := view.Write(idx, matches); err != nil {
+	idx.Describe(sel.Described(), needs.Details())
+	if err := view.Write(env.stdout, sel); err != nil {
 		return err
 	}
-	render.Warnings(stderr, idx, opts.Hierarchy, os.Geteuid() == 0)
+	render.Warnings(env.stderr, idx, needs&scan.NeedHierarchy != 0, os.Geteuid() == 0)
 	return nil
-}
-
-// newView picks the renderer and columns the configuration asks for.
-func newView(cfg config, stdout io.Writer) (*render.View, error) {
-	useColor, err := render.UseColor(cfg.color, outFile(stdout))
-	if err != nil {
-		return nil, err
-	}
-	return render.NewView(stdout, render.ViewOptions{
-		Members: cfg.members, JSON: cfg.json, Columns: cfg.columns, NoHeadings: cfg.noHeadings,
-		Palette: render.NewPalette(useColor), Width: render.TerminalWidth(outFile(stdout)),
-		Tree: cfg.tree, Types: cfg.types, ASCII: cfg.ascii, Context: cfg.spec.PID != 0,
-	})
 }
 
 // outFile is stdout as a file, for terminal checks; nil when it is not one.

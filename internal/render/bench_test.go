@@ -9,31 +9,33 @@ import (
 	"github.com/nsview/nsview/internal/scan"
 )
 
-// benchView scans a generated procfs of 2,000 processes, describes them
-// all, and returns a function that draws the view opts asks for.
-func benchView(b *testing.B, opts ViewOptions) func() error {
+// benchView scans a generated procfs of 2,000 processes for a view of
+// kind k, selects and describes what it shows, and returns a function
+// that prints it, as the CLI does.
+func benchView(b *testing.B, k filter.Kind, opts Options) func() error {
 	root := fixture.TempDir(b)
 	if err := fixture.Generate(root, 2000); err != nil {
 		b.Fatal(err)
 	}
-	idx, err := scan.Scan(scan.Options{Root: root, Hierarchy: true})
+	v, err := NewView(k, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	matches, err := filter.Apply(idx, filter.Spec{})
+	_, spec := filter.KindOf(k.Tree(), false, filter.Spec{})
+	idx, err := scan.Scan(scan.OptionsFor(root, spec.Types, 0, v.Needs()))
 	if err != nil {
 		b.Fatal(err)
 	}
-	v, err := NewView(io.Discard, opts)
+	sel, err := filter.Select(idx, spec, k)
 	if err != nil {
 		b.Fatal(err)
 	}
-	idx.Describe(v.ProcessesShown(idx, matches), v.Details())
-	return func() error { return v.Write(idx, matches) }
+	idx.Describe(sel.Described(), v.Needs().Details())
+	return func() error { return v.Write(io.Discard, sel) }
 }
 
-func benchmarkView(b *testing.B, opts ViewOptions) {
-	write := benchView(b, opts)
+func benchmarkView(b *testing.B, k filter.Kind, opts Options) {
+	write := benchView(b, k, opts)
 	for b.Loop() {
 		if err := write(); err != nil {
 			b.Fatal(err)
@@ -41,9 +43,9 @@ func benchmarkView(b *testing.B, opts ViewOptions) {
 	}
 }
 
-func BenchmarkTable(b *testing.B) { benchmarkView(b, ViewOptions{Width: 4096}) }
-func BenchmarkJSON(b *testing.B)  { benchmarkView(b, ViewOptions{JSON: true}) }
-func BenchmarkTree(b *testing.B)  { benchmarkView(b, ViewOptions{Tree: true, Width: 4096}) }
+func BenchmarkTable(b *testing.B) { benchmarkView(b, filter.Namespaces, Options{Width: 4096}) }
+func BenchmarkJSON(b *testing.B)  { benchmarkView(b, filter.Namespaces, Options{JSON: true}) }
+func BenchmarkTree(b *testing.B)  { benchmarkView(b, filter.PIDTree, Options{Width: 4096}) }
 func BenchmarkTreeJSON(b *testing.B) {
-	benchmarkView(b, ViewOptions{Tree: true, JSON: true})
+	benchmarkView(b, filter.PIDTree, Options{JSON: true})
 }

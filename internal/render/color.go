@@ -5,7 +5,7 @@ import (
 	"os"
 
 	"github.com/fatih/color"
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 // ColorModes are the values --color accepts.
@@ -13,7 +13,9 @@ var ColorModes = []string{"auto", "always", "never"}
 
 // UseColor decides from a --color value whether to colour output written to
 // out: "always" and "never" say so; "auto" colours only a terminal, and
-// never when NO_COLOR is set to anything but "" (https://no-color.org).
+// not when fatih/color's NoColor says no: it is set at start-up when
+// NO_COLOR is set to anything but "" (https://no-color.org), when TERM is
+// "dumb" or when standard output is not a terminal.
 func UseColor(mode string, out *os.File) (bool, error) {
 	switch mode {
 	case "always":
@@ -21,31 +23,27 @@ func UseColor(mode string, out *os.File) (bool, error) {
 	case "never":
 		return false, nil
 	case "auto", "":
-		return os.Getenv("NO_COLOR") == "" && IsTerminal(out), nil
+		return !color.NoColor && IsTerminal(out), nil
 	}
 	return false, fmt.Errorf("invalid --color value %q (valid: auto, always, never)", mode)
 }
 
 // IsTerminal reports whether f is a terminal; false for nil.
 func IsTerminal(f *os.File) bool {
-	if f == nil {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	return f != nil && term.IsTerminal(int(f.Fd()))
 }
 
-// TerminalWidth is the width of the terminal f, or 4096 columns when f is
+// TerminalWidth is the width of the terminal f, or 4096 cells when f is
 // not a terminal (or nil): the width at which long commands are cut.
 func TerminalWidth(f *os.File) int {
 	if f == nil {
 		return 4096
 	}
-	ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
-	if err != nil || ws.Col == 0 {
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || width <= 0 {
 		return 4096
 	}
-	return int(ws.Col)
+	return width
 }
 
 // Palette colours the parts of the output that show structure. Its zero

@@ -3,6 +3,8 @@ package render
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,23 +19,17 @@ func TestUseColor(t *testing.T) {
 	defer pipeR.Close()
 	defer pipeW.Close()
 	for _, c := range []struct {
-		mode    string
-		noColor bool
-		out     *os.File
-		want    bool
+		mode string
+		out  *os.File
+		want bool
 	}{
-		{"always", true, pipeW, true},
-		{"never", false, pipeW, false},
-		{"auto", false, pipeW, false}, // a pipe is not a terminal
-		{"auto", false, nil, false},
+		{"always", pipeW, true},
+		{"never", pipeW, false},
+		{"auto", pipeW, false}, // a pipe is not a terminal
+		{"auto", nil, false},
 	} {
-		if c.noColor {
-			t.Setenv("NO_COLOR", "1")
-		} else {
-			os.Unsetenv("NO_COLOR")
-		}
 		if got, err := UseColor(c.mode, c.out); err != nil || got != c.want {
-			t.Errorf("UseColor(%q, NO_COLOR=%v) = %v, %v; want %v", c.mode, c.noColor, got, err, c.want)
+			t.Errorf("UseColor(%q) = %v, %v; want %v", c.mode, got, err, c.want)
 		}
 	}
 	if _, err := UseColor("sometimes", nil); err == nil || !strings.Contains(err.Error(), "auto, always, never") {
@@ -65,25 +61,53 @@ func openPTY(t *testing.T) *os.File {
 	return tty
 }
 
-// TestUseColorTerminal: auto colours a terminal unless NO_COLOR is set
-// (to anything but "").
+// TestUseColorTerminal: auto colours a terminal unless NO_COLOR is set to
+// anything but "". fatih/color reads NO_COLOR when the process starts, so
+// each case runs the test binary again, with its standard output on a
+// pseudo-terminal, and reads UseColor's answer from its standard error.
 func TestUseColorTerminal(t *testing.T) {
+	if mode := os.Getenv("NSVIEW_TEST_COLOR_MODE"); mode != "" {
+		got, err := UseColor(mode, os.Stdout)
+		fmt.Fprintf(os.Stderr, "UseColor=%v err=%v\n", got, err)
+		return
+	}
 	tty := openPTY(t)
-	os.Unsetenv("NO_COLOR")
-	if got, _ := UseColor("auto", tty); !got {
-		t.Error("auto did not colour a terminal")
+	for _, c := range []struct {
+		noColor string // "-": unset
+		mode    string
+		want    bool
+	}{
+		{"-", "auto", true},
+		{"", "auto", true}, // no-color.org: an empty NO_COLOR is ignored
+		{"1", "auto", false},
+		{"1", "always", true},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestUseColorTerminal$")
+		cmd.Env = append(withoutEnv("NO_COLOR", "TERM"), "TERM=xterm", "NSVIEW_TEST_COLOR_MODE="+c.mode)
+		if c.noColor != "-" {
+			cmd.Env = append(cmd.Env, "NO_COLOR="+c.noColor)
+		}
+		var stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = tty, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%v: %v\n%s", cmd, err, stderr.String())
+		}
+		if want := fmt.Sprintf("UseColor=%v err=<nil>", c.want); !strings.Contains(stderr.String(), want) {
+			t.Errorf("NO_COLOR=%q, --color=%s on a terminal: got %q, want %s", c.noColor, c.mode, stderr.String(), want)
+		}
 	}
-	t.Setenv("NO_COLOR", "")
-	if got, _ := UseColor("auto", tty); !got {
-		t.Error("auto did not colour a terminal with NO_COLOR empty, which no-color.org says to ignore")
+}
+
+// withoutEnv is the environment without the named variables.
+func withoutEnv(names ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, name) {
+			env = append(env, kv)
+		}
 	}
-	t.Setenv("NO_COLOR", "1")
-	if got, _ := UseColor("auto", tty); got {
-		t.Error("auto coloured a terminal with NO_COLOR set")
-	}
-	if got, _ := UseColor("always", tty); !got {
-		t.Error("always did not colour with NO_COLOR set")
-	}
+	return env
 }
 
 func TestPaletteOff(t *testing.T) {

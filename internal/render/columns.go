@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -9,20 +10,32 @@ import (
 	"github.com/nsview/nsview/internal/scan"
 )
 
-// Column describes one output column: its -o name and table heading (Name),
-// its JSON key (Name in lower case), what it means (Help) and how to get its
-// value from a row. Value returns a uint64, int, int64, string, []int or
-// nil (JSON null; an empty cell). One such table per view drives the table,
-// -o, --list-columns and the JSON, so a column is added in one place.
+// Column says everything about one output column, in one place: its -o
+// name and table heading (Name; its JSON key is the name in lower case),
+// its JSON type, what it means, what the scan must read for it, how to get
+// its value from a row and how its cells are coloured. One table of these
+// per row kind drives the tables, -o, --list-columns, the JSON and the
+// scan, so adding a column means adding one entry.
 type Column[R any] struct {
-	Name  string
-	Help  string
-	Right bool // right-aligned in tables (numbers)
+	Name string
+	// Type is the JSON type of the values: "integer" (right-aligned in
+	// tables), "string" or "array" (of integers).
+	Type string
+	Help string
+	// Needs is what the scan must read for the column's values.
+	Needs scan.Need
+	// Value returns a uint64, int, int64, uint32, string, []int or nil
+	// (JSON null; an empty cell).
 	Value func(R) any
+	// Style colours a cell's text; nil leaves it plain.
+	Style func(p Palette, r R, text string) string
 }
 
 // Key is the column's JSON key.
 func (c Column[R]) Key() string { return strings.ToLower(c.Name) }
+
+// right reports whether table cells of c are right-aligned (numbers).
+func (c Column[R]) right() bool { return c.Type == "integer" }
 
 // NSRow is what a namespace column reads: a namespace from the filtered
 // index, and the index for names and context.
@@ -40,34 +53,36 @@ func leaderValue(r NSRow, f func(*scan.Process) any) any {
 	return nil
 }
 
-// NamespaceColumns are the columns of the namespace views: lsns's columns
+// namespaceColumns are the columns of the namespace views: lsns's columns
 // with lsns's names and meanings, and LEVEL and OUID.
-var NamespaceColumns = []Column[NSRow]{
-	{Name: "NS", Help: "namespace identifier (inode number)", Right: true,
-		Value: func(r NSRow) any { return r.Inode }},
-	{Name: "TYPE", Help: "kind of namespace",
-		Value: func(r NSRow) any { return r.Type.String() }},
-	{Name: "PATH", Help: "path to the namespace",
+var namespaceColumns = []Column[NSRow]{
+	{Name: "NS", Type: "integer", Help: "namespace identifier (inode number)",
+		Value: func(r NSRow) any { return r.Inode },
+		Style: func(p Palette, r NSRow, text string) string { return p.Namespace(r.Index.IsInitial(r.Namespace), text) }},
+	{Name: "TYPE", Type: "string", Help: "kind of namespace",
+		Value: func(r NSRow) any { return r.Type.String() },
+		Style: func(p Palette, r NSRow, text string) string { return p.Type(r.Type.String(), text) }},
+	{Name: "PATH", Type: "string", Help: "path to the namespace", Needs: scan.NeedMembers,
 		Value: func(r NSRow) any {
 			return leaderValue(r, func(p *scan.Process) any {
 				return fmt.Sprintf("%s/%d/ns/%s", r.Index.Root, p.PID, r.Type)
 			})
 		}},
-	{Name: "NPROCS", Help: "number of processes in the namespace", Right: true,
+	{Name: "NPROCS", Type: "integer", Help: "number of processes in the namespace", Needs: scan.NeedMembers,
 		Value: func(r NSRow) any { return len(r.Procs) }},
-	{Name: "PID", Help: "lowest PID in the namespace", Right: true,
+	{Name: "PID", Type: "integer", Help: "lowest PID in the namespace", Needs: scan.NeedMembers,
 		Value: func(r NSRow) any { return leaderValue(r, func(p *scan.Process) any { return p.PID }) }},
-	{Name: "PPID", Help: "PPID of the PID", Right: true,
+	{Name: "PPID", Type: "integer", Help: "PPID of the PID", Needs: scan.NeedMembers,
 		Value: func(r NSRow) any { return leaderValue(r, func(p *scan.Process) any { return p.PPID }) }},
-	{Name: "COMMAND", Help: "command line of the PID",
+	{Name: "COMMAND", Type: "string", Help: "command line of the PID", Needs: scan.NeedMembers | scan.NeedCmdline,
 		Value: func(r NSRow) any { return leaderValue(r, func(p *scan.Process) any { return p.Command() }) }},
-	{Name: "UID", Help: "UID of the PID", Right: true,
+	{Name: "UID", Type: "integer", Help: "UID of the PID", Needs: scan.NeedMembers,
 		Value: func(r NSRow) any { return leaderValue(r, func(p *scan.Process) any { return p.UID }) }},
-	{Name: "USER", Help: "username of the PID",
+	{Name: "USER", Type: "string", Help: "username of the PID", Needs: scan.NeedMembers,
 		Value: func(r NSRow) any {
 			return leaderValue(r, func(p *scan.Process) any { return r.Index.UserName(p.UID) })
 		}},
-	{Name: "NETNSID", Help: "namespace ID as used by network subsystem",
+	{Name: "NETNSID", Type: "string", Help: "namespace ID as used by network subsystem", Needs: scan.NeedNetNSID,
 		Value: func(r NSRow) any {
 			switch {
 			case r.NetNSID == nil:
@@ -77,25 +92,25 @@ var NamespaceColumns = []Column[NSRow]{
 			}
 			return strconv.Itoa(*r.NetNSID)
 		}},
-	{Name: "NSFS", Help: "nsfs mountpoint (usually used network subsystem)",
+	{Name: "NSFS", Type: "string", Help: "nsfs mountpoint (usually used network subsystem)", Needs: scan.NeedNSFS,
 		Value: func(r NSRow) any {
 			if len(r.NSFS) == 0 {
 				return nil
 			}
 			return strings.Join(r.NSFS, ",")
 		}},
-	{Name: "PNS", Help: "parent namespace identifier (inode number)", Right: true,
+	{Name: "PNS", Type: "integer", Help: "parent namespace identifier (inode number)", Needs: scan.NeedHierarchy,
 		Value: func(r NSRow) any { return r.Parent }},
-	{Name: "ONS", Help: "owner namespace identifier (inode number)", Right: true,
+	{Name: "ONS", Type: "integer", Help: "owner namespace identifier (inode number)", Needs: scan.NeedHierarchy,
 		Value: func(r NSRow) any { return r.Owner }},
-	{Name: "LEVEL", Help: "nesting depth of a pid or user namespace (0 = initial)", Right: true,
+	{Name: "LEVEL", Type: "integer", Help: "nesting depth of a pid or user namespace (0 = initial)", Needs: scan.NeedHierarchy,
 		Value: func(r NSRow) any {
 			if r.Level < 0 {
 				return nil
 			}
 			return r.Level
 		}},
-	{Name: "OUID", Help: "UID that created a user namespace", Right: true,
+	{Name: "OUID", Type: "integer", Help: "UID that created a user namespace", Needs: scan.NeedHierarchy,
 		Value: func(r NSRow) any {
 			if r.OwnerUID < 0 {
 				return nil
@@ -104,8 +119,8 @@ var NamespaceColumns = []Column[NSRow]{
 		}},
 }
 
-// DefaultNamespaceColumns are lsns's default columns.
-var DefaultNamespaceColumns = []string{"NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND"}
+// defaultNamespaceColumns are lsns's default columns.
+var defaultNamespaceColumns = []string{"NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND"}
 
 // ProcRow is what a process column reads.
 type ProcRow struct {
@@ -113,34 +128,45 @@ type ProcRow struct {
 	*scan.Process
 }
 
-// ProcessColumns are the columns of the member view (-namespace).
-var ProcessColumns = []Column[ProcRow]{
-	{Name: "PID", Help: "process ID (in the scanned procfs)", Right: true,
+// processColumns are the columns of the process views (-namespace, and
+// the processes of trees in JSON).
+var processColumns = []Column[ProcRow]{
+	{Name: "PID", Type: "integer", Help: "process ID (in the scanned procfs)",
 		Value: func(r ProcRow) any { return r.PID }},
-	{Name: "PPID", Help: "parent process ID", Right: true,
+	{Name: "PPID", Type: "integer", Help: "parent process ID",
 		Value: func(r ProcRow) any { return r.PPID }},
-	{Name: "UID", Help: "owner of /proc/PID", Right: true,
+	{Name: "UID", Type: "integer", Help: "owner of /proc/PID",
 		Value: func(r ProcRow) any { return r.UID }},
-	{Name: "USER", Help: "name of the owner",
+	{Name: "USER", Type: "string", Help: "name of the owner",
 		Value: func(r ProcRow) any { return r.Index.UserName(r.UID) }},
-	{Name: "NAME", Help: "process name (comm)",
+	{Name: "NAME", Type: "string", Help: "process name (comm)",
 		Value: func(r ProcRow) any { return r.Comm }},
-	{Name: "NSPID", Help: "PID at every PID-namespace level, host first",
+	{Name: "NSPID", Type: "array", Help: "PID at every PID-namespace level, host first", Needs: scan.NeedNSpid,
 		Value: func(r ProcRow) any { return r.NSpid }},
-	{Name: "CGROUP", Help: "cgroup path",
+	{Name: "CGROUP", Type: "string", Help: "cgroup path", Needs: scan.NeedCgroup,
 		Value: func(r ProcRow) any { return r.Cgroup }},
-	{Name: "COMMAND", Help: "command line",
+	{Name: "COMMAND", Type: "string", Help: "command line", Needs: scan.NeedCmdline,
 		Value: func(r ProcRow) any { return r.Command() }},
 }
 
-// DefaultProcessColumns are the member view's default columns: cinf's,
+// defaultProcessColumns are the member view's default columns: cinf's,
 // with the cgroup before the command line so that a long command line
 // does not push it off the screen.
-var DefaultProcessColumns = []string{"PID", "PPID", "USER", "NAME", "CGROUP", "COMMAND"}
+var defaultProcessColumns = []string{"PID", "PPID", "USER", "NAME", "CGROUP", "COMMAND"}
+
+// columnsNeed is the union of what the columns need.
+func columnsNeed[R any](cols []Column[R]) scan.Need {
+	var n scan.Need
+	for _, c := range cols {
+		n |= c.Needs
+	}
+	return n
+}
 
 // selectColumns returns the columns named in names (case-insensitive; each
 // entry may be a comma-separated list, and a leading "+" adds to the
-// defaults, as lsns's -o +COL does). The error lists the valid names.
+// defaults, as lsns's -o +COL does); no names give the defaults. The error
+// lists the valid names.
 func selectColumns[R any](all []Column[R], defaults []string, names []string) ([]Column[R], error) {
 	var wanted []string
 	for _, n := range names {
@@ -197,5 +223,23 @@ func cellText(v any) string {
 		return strings.Join(parts, " ")
 	default:
 		return fmt.Sprint(v)
+	}
+}
+
+// ListColumns prints the columns of both row kinds with their JSON types
+// and meanings.
+func ListColumns(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("Namespace columns (default view, -pid, --json):\n")
+	listColumns(&b, namespaceColumns)
+	b.WriteString("\nProcess columns (-namespace INODE):\n")
+	listColumns(&b, processColumns)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func listColumns[R any](b *strings.Builder, cols []Column[R]) {
+	for _, c := range cols {
+		fmt.Fprintf(b, "%10s  %-9s  %s\n", c.Name, "<"+c.Type+">", c.Help)
 	}
 }

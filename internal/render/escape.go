@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/clipperhouse/displaywidth"
 )
 
 // Escape makes text that a process controls safe to print on a terminal:
@@ -53,18 +55,12 @@ func unsafeRune(r rune) bool {
 // Ellipsis marks text that was cut to fit.
 const Ellipsis = "…"
 
-// Truncate cuts escaped text to at most width runes, ending it with an
-// ellipsis when it was cut. A width below 1 means no limit.
+// Truncate cuts escaped text to at most width terminal cells, ending it
+// with an ellipsis when it was cut. A wide (CJK) character takes two
+// cells. A width below 1 means no limit.
 func Truncate(s string, width int) string {
-	if width < 1 || utf8.RuneCountInString(s) <= width {
+	if width < 1 {
 		return s
 	}
-	runes := 0
-	for i := range s {
-		if runes == width-1 {
-			return s[:i] + Ellipsis
-		}
-		runes++
-	}
-	return s
+	return displaywidth.TruncateString(s, width, Ellipsis)
 }

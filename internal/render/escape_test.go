@@ -1,6 +1,7 @@
 package render
 
 import (
+	"github.com/clipperhouse/displaywidth"
 	"strings"
 	"testing"
 	"unicode"
@@ -37,7 +38,11 @@ func TestTruncate(t *testing.T) {
 		{"abcdef", 0, "abcdef"},
 		{"abcdef", 6, "abcdef"},
 		{"abcdef", 5, "abcd…"},
-		{"名前名前", 3, "名前…"},
+		{"名前名前", 8, "名前名前"},
+		{"名前名前", 7, "名前名…"},
+		{"名前名前", 5, "名前…"},
+		{"名前名前", 4, "名…"}, // a wide character and the ellipsis take 3 cells
+		{"名前名前", 3, "名…"},
 		{"abc", 1, "…"},
 	}
 	for _, c := range cases {
@@ -58,6 +63,11 @@ func FuzzEscape(f *testing.F) {
 		}
 		if i := strings.IndexFunc(got, func(r rune) bool { return unicode.IsControl(r) || unsafeRune(r) }); i >= 0 {
 			t.Fatalf("Escape(%q) = %q: control character at %d", s, got, i)
+		}
+		for _, width := range []int{1, 2, 7, 80} {
+			if cut := Truncate(got, width); displaywidth.String(cut) > width {
+				t.Fatalf("Truncate(%q, %d) = %q: %d cells wide", got, width, cut, displaywidth.String(cut))
+			}
 		}
 	})
 }

@@ -142,7 +142,7 @@ func namespaceJSON(w io.Writer, rows []NSRow, cols []Column[NSRow], procCols []C
 		if procCols != nil {
 			procs := make([]object, len(r.Members))
 			for j, p := range r.Members {
-				procs[j] = rowObject(procCols, ProcRow{r.Index, p})
+				procs[j] = rowObject(procCols, ProcRow{Index: r.Index, Process: p})
 			}
 			list[i] = append(list[i], field{"processes", procs})
 		}

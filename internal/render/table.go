@@ -3,8 +3,8 @@ package render
 import (
 	"bytes"
 	"io"
-	"unicode/utf8"
 
+	"github.com/clipperhouse/displaywidth"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -19,19 +19,15 @@ type tableOptions struct {
 	Width int
 }
 
-// cellStyle colours one cell; it gets the column name, the row's value and
-// its text.
-type cellStyle[R any] func(column string, row R, text string) string
-
 // writeTable draws rows in lsns's style: no borders, one space between
 // columns, numbers right-aligned, no trailing blanks.
-func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts tableOptions, style cellStyle[R]) error {
+func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts tableOptions) error {
 	aligns := make([]tw.Align, len(cols))
 	header := make([]string, len(cols))
 	padding := make([]tw.Padding, len(cols))
 	for i, c := range cols {
 		aligns[i] = tw.AlignLeft
-		if c.Right {
+		if c.right() {
 			aligns[i] = tw.AlignRight
 		}
 		header[i] = opts.Palette.Header(c.Name)
@@ -62,9 +58,9 @@ func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts tableOption
 	cells := cellTexts(cols, rows, opts.Width)
 	for i, r := range rows {
 		line := cells[i]
-		if style != nil {
-			for j, c := range cols {
-				line[j] = style(c.Name, r, line[j])
+		for j, c := range cols {
+			if c.Style != nil {
+				line[j] = c.Style(opts.Palette, r, line[j])
 			}
 		}
 		if err := table.Append(line); err != nil {
@@ -79,7 +75,8 @@ func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts tableOption
 
 // cellTexts formats every cell, escaped, and cuts them to fit width: the
 // last column to the room the others leave on the line (at least 16
-// characters), the others to the whole width.
+// cells), the others to the whole width. Widths are counted in terminal
+// cells, so that a wide (CJK) character counts twice.
 func cellTexts[R any](cols []Column[R], rows []R, width int) [][]string {
 	cells := make([][]string, len(rows))
 	widths := make([]int, len(cols))
@@ -91,7 +88,7 @@ func cellTexts[R any](cols []Column[R], rows []R, width int) [][]string {
 		for j, c := range cols {
 			text := Truncate(cellText(c.Value(r)), width)
 			cells[i][j] = text
-			widths[j] = max(widths[j], utf8.RuneCountInString(text))
+			widths[j] = max(widths[j], displaywidth.String(text))
 		}
 	}
 	if width <= 0 {
@@ -117,23 +114,4 @@ func writeTrimmed(w io.Writer, text []byte) error {
 	}
 	_, err := w.Write(out.Bytes())
 	return err
-}
-
-// namespaceTable writes one row per namespace.
-func namespaceTable(w io.Writer, rows []NSRow, cols []Column[NSRow], opts tableOptions) error {
-	p := opts.Palette
-	return writeTable(w, cols, rows, opts, func(col string, r NSRow, text string) string {
-		switch col {
-		case "NS":
-			return p.Namespace(r.Index.IsInitial(r.Namespace), text)
-		case "TYPE":
-			return p.Type(r.Type.String(), text)
-		}
-		return text
-	})
-}
-
-// processTable writes one row per process.
-func processTable(w io.Writer, rows []ProcRow, cols []Column[ProcRow], opts tableOptions) error {
-	return writeTable(w, cols, rows, opts, nil)
 }

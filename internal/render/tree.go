@@ -1,136 +1,47 @@
 package render
 
 import (
-	"bufio"
-	"fmt"
-	"io"
-	"os"
 	"slices"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/nsview/nsview/internal/filter"
 	"github.com/nsview/nsview/internal/scan"
 )
 
-// treeNode is one line of a tree and the lines below it. The head is
-// coloured and never cut; the tail (a command line, escaped) is cut to fit
-// the width left on the line.
+// treeNode is a node of the tree model that both tree writers print: a
+// namespace with the namespaces below it and the processes at its top, or
+// a process with its children. It is built once per view (buildTree).
 type treeNode struct {
-	head     string
-	headLen  int // visible width of head
-	tail     string
+	ns   *scan.Namespace // set for a namespace node
+	proc *scan.Process   // set for a process node
+	// children are, under a namespace, its child namespaces (and in the
+	// ownership tree the namespaces it owns), in index order; under a
+	// process, its child processes in the same namespace.
 	children []*treeNode
+	procs    []*treeNode // a namespace's processes whose parent is not shown inside it
+	// creator is the process that started this namespace's init, drawn
+	// in the text tree as the parent of the namespace; nil when it is not
+	// shown (the namespace then hangs under its parent namespace).
+	creator *scan.Process
 }
 
-// glyphs draw a tree's branches.
-type glyphs struct{ branch, last, pipe, space string }
-
-var (
-	unicodeGlyphs = glyphs{"├─ ", "└─ ", "│  ", "   "}
-	asciiGlyphs   = glyphs{"|- ", "`- ", "|  ", "   "}
-)
-
-// UTF8Locale reports whether the environment's locale (LC_ALL, LC_CTYPE,
-// LANG, in that order) uses UTF-8, as box-drawing glyphs need.
-func UTF8Locale() bool {
-	for _, name := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
-		if v := os.Getenv(name); v != "" {
-			v = strings.ToLower(v)
-			return strings.Contains(v, "utf-8") || strings.Contains(v, "utf8")
-		}
+// buildTree arranges a tree selection: the PID tree and the member tree
+// nest namespaces by parent with their processes by parentage; the
+// ownership tree nests user namespaces with what they own.
+func buildTree(sel *filter.Selection) []*treeNode {
+	switch sel.Kind {
+	case filter.OwnerTree:
+		return buildOwnerTree(sel)
+	case filter.MemberTree:
+		return buildProcessTree(sel, sel.Matches[0].Type)
 	}
-	return false
+	return buildProcessTree(sel, scan.PID)
 }
 
-// writeTree draws the nodes with their branches, streaming them to w
-// through a buffer (the nodes are complete before the first line goes out).
-func writeTree(w io.Writer, roots []*treeNode, g glyphs, width int) error {
-	buf := bufio.NewWriterSize(w, 64<<10)
-	var draw func(n *treeNode, prefix, childPrefix string)
-	draw = func(n *treeNode, prefix, childPrefix string) {
-		buf.WriteString(prefix)
-		buf.WriteString(n.head)
-		if n.tail != "" {
-			room := 0 // no limit
-			if width > 0 {
-				room = max(width-utf8.RuneCountInString(prefix)-n.headLen-1, 8)
-			}
-			buf.WriteByte(' ')
-			buf.WriteString(Truncate(n.tail, room))
-		}
-		buf.WriteByte('\n')
-		for i, c := range n.children {
-			if i == len(n.children)-1 {
-				draw(c, childPrefix+g.last, childPrefix+g.space)
-			} else {
-				draw(c, childPrefix+g.branch, childPrefix+g.pipe)
-			}
-		}
-	}
-	for _, r := range roots {
-		draw(r, "", "")
-	}
-	return buf.Flush()
-}
-
-// treeBuilder turns a filtered index into the PID tree or the ownership
-// tree. It knows which namespaces and processes to show: the matches, and
-// around them the ancestors that give them context.
-type treeBuilder struct {
-	idx      *scan.Index
-	palette  Palette
-	nsCols   []Column[NSRow]   // keys of namespace objects in JSON
-	procCols []Column[ProcRow] // keys of process objects in JSON
-	showNS   map[*scan.Namespace]bool
-	showProc map[*scan.Process]bool
-	children map[int][]*scan.Process // shown processes by parent PID
-}
-
-// newTreeBuilder selects what to show: the matched namespaces and members,
-// their ancestor namespaces (parents, and owners when owners is set), and,
-// when ancestors is set, each member's chain of parent processes.
-func newTreeBuilder(idx *scan.Index, matches []filter.Match, p Palette, owners, ancestors bool) *treeBuilder {
-	b := &treeBuilder{idx: idx, palette: p, showNS: map[*scan.Namespace]bool{},
-		showProc: map[*scan.Process]bool{}, children: map[int][]*scan.Process{}}
-	for _, m := range matches {
-		b.showWithAncestors(m.Namespace, owners)
-		for _, p := range m.Members {
-			b.showProc[p] = true
-			for q := idx.Processes[p.PPID]; ancestors && q != nil && !b.showProc[q]; q = idx.Processes[q.PPID] {
-				b.showProc[q] = true
-			}
-		}
-	}
-	for p := range b.showProc {
-		if ancestors {
-			b.showWithAncestors(idx.Lookup(scan.PID, p.NS[scan.PID]), false)
-		}
-		b.children[p.PPID] = append(b.children[p.PPID], p)
-	}
-	for _, kids := range b.children {
-		slices.SortFunc(kids, func(a, b *scan.Process) int { return a.PID - b.PID })
-	}
-	return b
-}
-
-// showWithAncestors marks ns, its parents and, with owners, the user
-// namespaces that own any of them.
-func (b *treeBuilder) showWithAncestors(ns *scan.Namespace, owners bool) {
-	for ns != nil && !b.showNS[ns] {
-		b.showNS[ns] = true
-		if owners && ns.Type != scan.User {
-			b.showWithAncestors(b.idx.Lookup(scan.User, ns.Owner), true)
-		}
-		ns = b.idx.Lookup(ns.Type, ns.Parent)
-	}
-}
-
-// shownNamespaces lists the shown namespaces of type t in index order.
-func (b *treeBuilder) shownNamespaces(t scan.Type) []*scan.Namespace {
+// shownOfType lists the shown namespaces of type t in index order.
+func shownOfType(sel *filter.Selection, t scan.Type) []*scan.Namespace {
 	var list []*scan.Namespace
-	for _, ns := range b.idx.Namespaces {
-		if ns.Type == t && b.showNS[ns] {
+	for _, ns := range sel.Index.Namespaces {
+		if ns.Type == t && sel.Shown[ns] {
 			list = append(list, ns)
 		}
 	}
@@ -138,41 +49,163 @@ func (b *treeBuilder) shownNamespaces(t scan.Type) []*scan.Namespace {
 }
 
 // topLevel reports whether ns has no shown parent of its own type.
-func (b *treeBuilder) topLevel(ns *scan.Namespace) bool {
-	parent := b.idx.Lookup(ns.Type, ns.Parent)
-	return parent == nil || !b.showNS[parent]
+func topLevel(sel *filter.Selection, ns *scan.Namespace) bool {
+	parent := sel.Index.Lookup(ns.Type, ns.Parent)
+	return parent == nil || !sel.Shown[parent]
 }
 
-// nsHead is a namespace's line: "pid:[4026532300] level 1, 2 processes".
-func (b *treeBuilder) nsHead(ns *scan.Namespace) (string, int) {
-	plain := fmt.Sprintf("%s:[%d]", ns.Type, ns.Inode)
-	text := b.palette.Type(ns.Type.String(), ns.Type.String()) + ":[" +
-		b.palette.Namespace(b.idx.IsInitial(ns), fmt.Sprint(ns.Inode)) + "]"
-	var facts []string
-	if ns.Level >= 0 {
-		facts = append(facts, fmt.Sprintf("level %d", ns.Level))
-	}
-	if ns.OwnerUID >= 0 {
-		facts = append(facts, fmt.Sprintf("owner %s", b.idx.UserName(uint32(ns.OwnerUID))))
-	}
-	facts = append(facts, plural(len(ns.Procs), "process", "processes"))
-	detail := " " + strings.Join(facts, ", ")
-	return text + detail, utf8.RuneCountInString(plain + detail)
+// processTree builds the nodes of namespaces of one type with their
+// processes. A read of /proc across PID reuse can show parent cycles,
+// which no top reaches: built remembers what is in the tree, and whatever
+// is left is added where it belongs (a namespace at the top, a process in
+// its namespace), so that everything shows once and building ends.
+type processTree struct {
+	sel       *filter.Selection
+	t         scan.Type
+	shown     []*scan.Namespace       // shown namespaces of type t
+	children  map[int][]*scan.Process // shown processes by parent PID
+	builtNS   map[*scan.Namespace]bool
+	builtProc map[*scan.Process]bool
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
+func buildProcessTree(sel *filter.Selection, t scan.Type) []*treeNode {
+	b := &processTree{sel: sel, t: t, shown: shownOfType(sel, t), children: map[int][]*scan.Process{},
+		builtNS: map[*scan.Namespace]bool{}, builtProc: map[*scan.Process]bool{}}
+	for p := range sel.ShownProcs {
+		b.children[p.PPID] = append(b.children[p.PPID], p)
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	for _, kids := range b.children {
+		slices.SortFunc(kids, func(a, b *scan.Process) int { return a.PID - b.PID })
+	}
+	var tops []*treeNode
+	for _, ns := range b.shown {
+		if topLevel(sel, ns) {
+			tops = append(tops, b.namespace(ns))
+		}
+	}
+	for _, ns := range b.shown {
+		if !b.builtNS[ns] {
+			tops = append(tops, b.namespace(ns))
+		}
+	}
+	return tops
 }
 
-// procNode is a process's line: "402 [2 1] sleep infinity", the host PID
-// and in brackets its PIDs in the nested namespaces, then the command.
-func (b *treeBuilder) procNode(p *scan.Process) *treeNode {
-	plain := fmt.Sprint(p.PID)
-	if len(p.NSpid) > 1 {
-		plain += " " + fmt.Sprint(p.NSpid[1:])
+func (b *processTree) namespace(ns *scan.Namespace) *treeNode {
+	b.builtNS[ns] = true
+	n := &treeNode{ns: ns, creator: b.creator(ns)}
+	for _, p := range b.roots(ns) {
+		if !b.builtProc[p] {
+			n.procs = append(n.procs, b.process(p))
+		}
 	}
-	return &treeNode{head: b.palette.Process(plain), headLen: utf8.RuneCountInString(plain), tail: Escape(p.Command())}
+	for _, p := range ns.Procs { // members no root reached
+		if b.sel.ShownProcs[p] && !b.builtProc[p] {
+			n.procs = append(n.procs, b.process(p))
+		}
+	}
+	for _, child := range b.shown {
+		if child.Parent == ns.Inode && !b.builtNS[child] {
+			n.children = append(n.children, b.namespace(child))
+		}
+	}
+	return n
+}
+
+func (b *processTree) process(p *scan.Process) *treeNode {
+	b.builtProc[p] = true
+	n := &treeNode{proc: p}
+	for _, c := range b.children[p.PID] {
+		if c.NS[b.t] == p.NS[b.t] && !b.builtProc[c] {
+			n.children = append(n.children, b.process(c))
+		}
+	}
+	return n
+}
+
+// roots are the shown members of ns whose parent is not a shown member.
+func (b *processTree) roots(ns *scan.Namespace) []*scan.Process {
+	var roots []*scan.Process
+	for _, p := range ns.Procs {
+		if !b.sel.ShownProcs[p] {
+			continue
+		}
+		if parent := b.sel.Index.Processes[p.PPID]; parent == nil || !b.sel.ShownProcs[parent] || parent.NS[b.t] != ns.Inode {
+			roots = append(roots, p)
+		}
+	}
+	return roots
+}
+
+// creator is the shown process in ns's parent namespace that started ns's
+// init (the root whose innermost PID is 1, else the first root); nil if
+// there is none.
+func (b *processTree) creator(ns *scan.Namespace) *scan.Process {
+	roots := b.roots(ns)
+	if len(roots) == 0 || topLevel(b.sel, ns) {
+		return nil
+	}
+	init := roots[0]
+	if i := slices.IndexFunc(roots, func(p *scan.Process) bool { return len(p.NSpid) > 1 && p.NSpid[len(p.NSpid)-1] == 1 }); i >= 0 {
+		init = roots[i]
+	}
+	creator := b.sel.Index.Processes[init.PPID]
+	if creator == nil || !b.sel.ShownProcs[creator] || creator.NS[b.t] != ns.Parent {
+		return nil
+	}
+	return creator
+}
+
+// ownerTree builds the nodes of user namespaces nested by parent, each
+// with the shown namespaces of other types that it owns, as lsns
+// --tree=owner does. Namespaces whose owner is not in the index come last
+// at the top. As in processTree, built guards against parent cycles.
+type ownerTree struct {
+	sel   *filter.Selection
+	users []*scan.Namespace            // shown user namespaces
+	owned map[uint64][]*scan.Namespace // shown other namespaces by owner inode; 0: owner unknown
+	built map[*scan.Namespace]bool
+}
+
+func buildOwnerTree(sel *filter.Selection) []*treeNode {
+	b := &ownerTree{sel: sel, users: shownOfType(sel, scan.User), owned: map[uint64][]*scan.Namespace{},
+		built: map[*scan.Namespace]bool{}}
+	for _, ns := range sel.Index.Namespaces {
+		if ns.Type != scan.User && sel.Shown[ns] {
+			owner := ns.Owner
+			if sel.Index.Lookup(scan.User, owner) == nil {
+				owner = 0
+			}
+			b.owned[owner] = append(b.owned[owner], ns)
+		}
+	}
+	var tops []*treeNode
+	for _, u := range b.users {
+		if topLevel(sel, u) {
+			tops = append(tops, b.user(u))
+		}
+	}
+	for _, u := range b.users {
+		if !b.built[u] {
+			tops = append(tops, b.user(u))
+		}
+	}
+	for _, ns := range b.owned[0] {
+		tops = append(tops, &treeNode{ns: ns})
+	}
+	return tops
+}
+
+func (b *ownerTree) user(u *scan.Namespace) *treeNode {
+	b.built[u] = true
+	n := &treeNode{ns: u}
+	for _, c := range b.users {
+		if c.Parent == u.Inode && !b.built[c] {
+			n.children = append(n.children, b.user(c))
+		}
+	}
+	for _, ns := range b.owned[u.Inode] {
+		n.children = append(n.children, &treeNode{ns: ns})
+	}
+	return n
 }

@@ -1,0 +1,48 @@
+package scan
+
+import "slices"
+
+// Need is a set of things a view reads beyond each namespace's type and
+// inode. Each column and each view kind states its needs; the scan options
+// and the process details to read are derived from their union, so nothing
+// else has to know what a column reads.
+type Need uint16
+
+// The needs a view may have.
+const (
+	// NeedMembers reads every process, for member counts, lowest PIDs and
+	// member lists. Without it, a view of one PID reads that process alone.
+	NeedMembers Need = 1 << iota
+	// NeedHierarchy resolves the parents and owners of namespaces of every
+	// shown type. PID and user namespaces always have theirs resolved, so
+	// that their ancestors are listed whatever the columns.
+	NeedHierarchy
+	NeedNSFS    // bind mounts of namespace files (nsfs), for Namespace.NSFS
+	NeedNetNSID // network namespace IDs, for Namespace.NetNSID
+	NeedCmdline // Process.Cmdline
+	NeedCgroup  // Process.Cgroup
+	NeedNSpid   // Process.NSpid
+)
+
+// Details is the part of n that Index.Describe reads.
+func (n Need) Details() Details {
+	return Details{Cmdline: n&NeedCmdline != 0, Cgroup: n&NeedCgroup != 0, NSpid: n&NeedNSpid != 0}
+}
+
+// OptionsFor returns the options of a scan of root for a view that shows
+// namespaces of the given types (nil: all) and needs n. A view of one PID
+// (pid nonzero) that needs no members reads that process alone.
+func OptionsFor(root string, types []Type, pid int, n Need) Options {
+	opts := Options{Root: root, NSFS: n&NeedNSFS != 0, NetNSID: n&NeedNetNSID != 0, Hierarchy: true,
+		HierarchyTypes: []Type{PID, User}}
+	if n&NeedHierarchy != 0 {
+		opts.HierarchyTypes = nil // all types
+		if types != nil {
+			opts.HierarchyTypes = append(slices.Clone(types), PID, User)
+		}
+	}
+	if pid != 0 && n&NeedMembers == 0 {
+		opts.OnlyPID = pid
+	}
+	return opts
+}
