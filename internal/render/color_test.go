@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/nsview/nsview/internal/ptytest"
 )
 
 func TestUseColor(t *testing.T) {
@@ -37,30 +37,6 @@ func TestUseColor(t *testing.T) {
 	}
 }
 
-// openPTY opens a pseudo-terminal and returns its terminal side.
-func openPTY(t *testing.T) *os.File {
-	t.Helper()
-	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
-	if err != nil {
-		t.Skip("no pseudo-terminals here:", err)
-	}
-	t.Cleanup(func() { master.Close() })
-	fd := int(master.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tty, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tty.Close() })
-	return tty
-}
-
 // TestUseColorTerminal: auto colours a terminal unless NO_COLOR is set to
 // anything but "". fatih/color reads NO_COLOR when the process starts, so
 // each case runs the test binary again, with its standard output on a
@@ -71,7 +47,7 @@ func TestUseColorTerminal(t *testing.T) {
 		fmt.Fprintf(os.Stderr, "UseColor=%v err=%v\n", got, err)
 		return
 	}
-	tty := openPTY(t)
+	_, tty := ptytest.Open(t, 80)
 	for _, c := range []struct {
 		noColor string // "-": unset
 		mode    string

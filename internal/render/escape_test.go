@@ -2,6 +2,7 @@ package render
 
 import (
 	"github.com/clipperhouse/displaywidth"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -70,4 +71,22 @@ func FuzzEscape(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestFitWidths(t *testing.T) {
+	for _, c := range []struct {
+		widths []int
+		width  int
+		want   []int
+	}{
+		{[]int{10, 4, 20}, 80, []int{10, 4, 20}},            // fits
+		{[]int{10, 4, 100}, 80, []int{10, 4, 64}},           // the widest takes the cut
+		{[]int{10, 50, 50}, 80, []int{10, 34, 34}},          // tied columns share it
+		{[]int{10, 60, 40}, 80, []int{10, 34, 34}},          // down to the next widest, then both
+		{[]int{10, 10, 10, 100}, 20, []int{10, 10, 10, 16}}, // never below 16 cells
+	} {
+		if got := fitWidths(slices.Clone(c.widths), c.width); !slices.Equal(got, c.want) {
+			t.Errorf("fitWidths(%v, %d) = %v, want %v", c.widths, c.width, got, c.want)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"io"
+	"slices"
 
 	"github.com/clipperhouse/displaywidth"
 	"github.com/olekukonko/tablewriter"
@@ -14,7 +15,7 @@ import (
 type tableOptions struct {
 	NoHeadings bool
 	Palette    Palette
-	// Width cuts any cell longer than this many characters, with an
+	// Width is the terminal width (cells) lines are cut to fit, with an
 	// ellipsis; 0 means no limit.
 	Width int
 }
@@ -73,10 +74,9 @@ func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts tableOption
 	return writeTrimmed(w, buf.Bytes())
 }
 
-// cellTexts formats every cell, escaped, and cuts them to fit width: the
-// last column to the room the others leave on the line (at least 16
-// cells), the others to the whole width. Widths are counted in terminal
-// cells, so that a wide (CJK) character counts twice.
+// cellTexts formats every cell, escaped, and cuts cells so that a line
+// fits width (see fitWidths). Widths are counted in terminal cells, so
+// that a wide (CJK) character counts twice.
 func cellTexts[R any](cols []Column[R], rows []R, width int) [][]string {
 	cells := make([][]string, len(rows))
 	widths := make([]int, len(cols))
@@ -86,7 +86,7 @@ func cellTexts[R any](cols []Column[R], rows []R, width int) [][]string {
 	for i, r := range rows {
 		cells[i] = make([]string, len(cols))
 		for j, c := range cols {
-			text := Truncate(cellText(c.Value(r)), width)
+			text := cellText(c.Value(r))
 			cells[i][j] = text
 			widths[j] = max(widths[j], displaywidth.String(text))
 		}
@@ -94,15 +94,50 @@ func cellTexts[R any](cols []Column[R], rows []R, width int) [][]string {
 	if width <= 0 {
 		return cells
 	}
-	room := width
-	for _, w := range widths[:len(cols)-1] {
-		room -= w + 1
-	}
-	last := len(cols) - 1
-	for i := range cells {
-		cells[i][last] = Truncate(cells[i][last], max(room, 16))
+	fitted := fitWidths(slices.Clone(widths), width)
+	for j := range cols {
+		if fitted[j] == widths[j] {
+			continue
+		}
+		for i := range cells {
+			cells[i][j] = Truncate(cells[i][j], fitted[j])
+		}
 	}
 	return cells
+}
+
+// minCutWidth is the narrowest that fitWidths cuts a column to.
+const minCutWidth = 16
+
+// fitWidths narrows columns until a line of them, one space apart, fits
+// width: always the widest column, down to the next widest (one cell at a
+// time while several are widest) or to what fits, but never below
+// minCutWidth. A line of many narrow columns may so stay wider than width.
+func fitWidths(widths []int, width int) []int {
+	for {
+		total := len(widths) - 1
+		widest, next := 0, 0
+		for j, w := range widths {
+			total += w
+			if w > widths[widest] {
+				widest = j
+			}
+		}
+		for j, w := range widths {
+			if j != widest {
+				next = max(next, w)
+			}
+		}
+		over := total - width
+		if over <= 0 || widths[widest] <= minCutWidth {
+			return widths
+		}
+		cut := max(widths[widest]-over, next, minCutWidth)
+		if cut == widths[widest] { // tied with another widest column
+			cut--
+		}
+		widths[widest] = cut
+	}
 }
 
 // writeTrimmed writes text with the blanks at the end of each line removed.
