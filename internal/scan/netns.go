@@ -101,7 +101,7 @@ func (idx *Index) readNetNSIDs() {
 		if ns.Type != Net || len(ns.Procs) == 0 {
 			continue
 		}
-		fd, err := unix.Open(idx.nsPath(ns), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		fd, err := idx.openNamespace(ns)
 		if err != nil {
 			continue
 		}
