@@ -58,8 +58,18 @@ func distinct(procs []*Process) []*Process {
 // describe reads the details of p that want names and that p can have; see
 // Describe.
 func (idx *Index) describe(r *procReader, p *Process, want Details) error {
-	p.Cmdline, p.Cgroup, p.NSpid = "", "", []int{p.PID}
+	p.Cmdline, p.Cgroup, p.NSpid = "", "", nil
 	want.NSpid = want.NSpid && !idx.initialPIDNamespace(p)
+	err := r.readSame(p, want)
+	if len(p.NSpid) == 0 {
+		p.NSpid = []int{p.PID}
+	}
+	return err
+}
+
+// readSame reads the details of p that want names, if p's /proc directory
+// still belongs to it.
+func (r *procReader) readSame(p *Process, want Details) error {
 	if want == (Details{}) {
 		return nil
 	}
