@@ -1,7 +1,10 @@
 package scan
 
 import (
-	"strconv"
+	"errors"
+	"fmt"
+
+	"golang.org/x/sys/unix"
 )
 
 // Details says which per-process files Describe reads.
@@ -12,49 +15,124 @@ type Details struct {
 }
 
 // Describe reads the details of the given processes, for those that a view
-// is about to print. A process listed more than once is read once. A
-// process in a PID namespace at level 0 (known from the hierarchy) has one
-// PID only, so its status is not read. A process that has exited since the
-// scan keeps its name from stat and a one-level NSpid.
+// is about to print; a process listed more than once is read once. Each
+// call reads them anew, so a caller describes its processes once.
+//
+// The details are read only from the process the scan saw: Describe checks
+// its start time first and reads the files through the same directory fd.
+// A process that has exited since the scan, or whose PID now belongs to
+// another process, keeps its name from stat (Command falls back to it), no
+// cgroup and a one-level NSpid; Process.DetailsErr says why, and
+// Index.Reused counts the reused PIDs. A process in a PID namespace at
+// level 0 (known from the hierarchy) has one PID only, so its status is not
+// read.
 func (idx *Index) Describe(procs []*Process, want Details) {
 	if want == (Details{}) {
 		return
 	}
+	todo := distinct(procs)
+	parallel(len(todo), 0, func() func(int) {
+		r := newProcReader(idx.Root)
+		return func(i int) { todo[i].DetailsErr = idx.describe(r, todo[i], want) }
+	})
+	for _, p := range todo {
+		if errors.Is(p.DetailsErr, ErrReused) {
+			idx.Reused++
+		}
+	}
+}
+
+// distinct returns procs without repeats, in their first order.
+func distinct(procs []*Process) []*Process {
+	seen := make(map[*Process]bool, len(procs))
 	todo := make([]*Process, 0, len(procs))
-	queued := make(map[*Process]bool, len(procs))
 	for _, p := range procs {
-		if !p.described && !queued[p] {
-			queued[p] = true
+		if !seen[p] {
+			seen[p] = true
 			todo = append(todo, p)
 		}
 	}
-	parallel(len(todo), 0, func() func(int) {
-		r := newProcReader(idx.Root)
-		return func(i int) { idx.describe(r, todo[i], want) }
-	})
+	return todo
 }
 
-func (idx *Index) describe(r *procReader, p *Process, want Details) {
-	dir := idx.Root + "/" + strconv.Itoa(p.PID) + "/"
+// describe reads the details of p that want names and that p can have; see
+// Describe.
+func (idx *Index) describe(r *procReader, p *Process, want Details) error {
+	p.Cmdline, p.Cgroup, p.NSpid = "", "", nil
+	want.NSpid = want.NSpid && !idx.initialPIDNamespace(p)
+	err := r.readSame(p, want)
+	if len(p.NSpid) == 0 {
+		p.NSpid = []int{p.PID}
+	}
+	return err
+}
+
+// readSame reads the details of p that want names, if p's /proc directory
+// still belongs to it.
+func (r *procReader) readSame(p *Process, want Details) error {
+	if want == (Details{}) {
+		return nil
+	}
+	dirfd, err := r.openSame(p)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dirfd)
+	return r.readDetails(dirfd, p, want)
+}
+
+// readDetails reads the files want names through p's directory fd. It
+// returns the first error, about a file left unknown.
+func (r *procReader) readDetails(dirfd int, p *Process, want Details) error {
+	var failed error // the first file that could not be read
+	read := func(name string) ([]byte, bool) {
+		data, err := r.readFileAt(dirfd, name)
+		if err != nil && failed == nil {
+			failed = fmt.Errorf("process %d: %s: %w", p.PID, name, classify(err))
+		}
+		return data, err == nil
+	}
 	if want.Cmdline {
-		if data, err := r.readFile(dir + "cmdline"); err == nil {
+		if data, ok := read("cmdline"); ok {
 			p.Cmdline = ParseCmdline(data)
 		}
 	}
 	if want.Cgroup {
-		if data, err := r.readFile(dir + "cgroup"); err == nil {
+		if data, ok := read("cgroup"); ok {
 			p.Cgroup = ParseCgroup(data)
 		}
 	}
-	if want.NSpid && !idx.initialPIDNamespace(p) {
-		if data, err := r.readFile(dir + "status"); err == nil {
-			p.NSpid, _ = ParseNSpid(data)
+	if want.NSpid {
+		if data, ok := read("status"); ok {
+			if nspid, err := ParseNSpid(data); err == nil && len(nspid) > 0 {
+				p.NSpid = nspid
+			}
 		}
 	}
-	if len(p.NSpid) == 0 {
-		p.NSpid = []int{p.PID}
+	return failed
+}
+
+// openSame opens p's /proc directory if it still belongs to p, the process
+// the scan read: one whose start time is p's.
+func (r *procReader) openSame(p *Process) (int, error) {
+	dirfd, err := r.openProcess(p.PID)
+	if err != nil {
+		return -1, fmt.Errorf("process %d: %w", p.PID, err)
 	}
-	p.described = true
+	data, err := r.readFileAt(dirfd, "stat")
+	if err != nil {
+		unix.Close(dirfd)
+		return -1, fmt.Errorf("process %d: %w", p.PID, classify(err))
+	}
+	_, start, err := parseStat(data)
+	if err == nil && start != p.StartTime {
+		err = fmt.Errorf("%w: it started at tick %d, the scanned one at %d", ErrReused, start, p.StartTime)
+	}
+	if err != nil {
+		unix.Close(dirfd)
+		return -1, fmt.Errorf("process %d: %w", p.PID, err)
+	}
+	return dirfd, nil
 }
 
 // initialPIDNamespace reports whether p is known to be in a PID namespace

@@ -11,4 +11,10 @@
 // reads fixture trees, whose links are dangling symlinks. The hierarchy
 // (parents, owners) comes from ioctl_ns(2) on the namespace files, with a
 // fallback to what the processes in /proc show.
+//
+// A PID read early in a scan may belong to another process by the time it is
+// used again. Whatever is reopened by PID is checked first: a namespace file
+// by its inode (else the next member's is used), a process's files by its
+// start time, read through the one directory fd that the later reads use
+// too (else its details stay unknown and Index.Reused counts it).
 package scan

@@ -23,7 +23,7 @@ func (idx *Index) resolveHierarchy(types []Type) {
 		if types != nil && !slices.Contains(types, ns.Type) {
 			continue
 		}
-		fd, err := unix.Open(idx.nsPath(ns), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		fd, err := idx.openNamespace(ns)
 		if err == nil {
 			err = idx.resolveFromFile(ns, fd)
 			unix.Close(fd)

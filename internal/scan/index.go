@@ -16,14 +16,21 @@ type Process struct {
 	UID   uint32 // owner of /proc/PID, as lsns reports it
 	Comm  string // name from /proc/PID/stat, raw: may hold any byte
 	State byte   // state letter from /proc/PID/stat
+	// StartTime is when the process started, in clock ticks since boot
+	// (field 22 of /proc/PID/stat). With the PID it identifies the process:
+	// one that later gets the same PID has a later start time.
+	StartTime uint64
 	// NS holds the inode of each of the process's namespaces, indexed by
 	// Type; 0 where the link could not be read (e.g. no time namespace).
 	NS [NumTypes]uint64
 
-	described bool   // Describe has run
-	Cmdline   string // arguments joined by spaces; "" for kernel threads
-	Cgroup    string // cgroup path (v2, else first v1 hierarchy)
-	NSpid     []int  // PID at every PID-namespace level, host first
+	Cmdline string // arguments joined by spaces; "" for kernel threads
+	Cgroup  string // cgroup path (v2, else first v1 hierarchy)
+	NSpid   []int  // PID at every PID-namespace level, host first
+	// DetailsErr says why Describe could not read the fields above, which
+	// then stay unknown: the process exited since the scan (ErrGone) or its
+	// PID now belongs to another process (ErrReused). Nil once read.
+	DetailsErr error
 }
 
 // Command is what nsview shows as a process's command: its command line,
@@ -64,11 +71,6 @@ func (n *Namespace) Leader() *Process {
 	return n.Procs[0]
 }
 
-// nsPath is the file of ns under its leader's /proc entry.
-func (idx *Index) nsPath(ns *Namespace) string {
-	return idx.Root + "/" + strconv.Itoa(ns.Leader().PID) + "/ns/" + ns.Type.String()
-}
-
 // Key identifies a namespace in an Index.
 type Key struct {
 	Type  Type
@@ -97,6 +99,10 @@ type Index struct {
 	// Partial is set when the namespace hierarchy was asked for and some
 	// parent or owner could not be determined.
 	Partial bool
+	// Reused counts the processes that Describe found replaced: their PID
+	// belonged to another process by then, so their details are unknown
+	// (see Process.DetailsErr).
+	Reused int
 
 	byKey       map[Key]*Namespace
 	users       *userCache

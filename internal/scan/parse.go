@@ -24,25 +24,59 @@ type Stat struct {
 // between the first '(' and the last ')' and may itself contain spaces,
 // parentheses and newlines.
 func ParseStat(data []byte) (Stat, error) {
+	st, _, err := parseStat(data)
+	return st, err
+}
+
+// startTimeField is how many fields after the command name's ')' the start
+// time comes: it is field 22 of the line, the name field 2.
+const startTimeField = 22 - 2
+
+// parseStat is ParseStat that also returns the process's start time (field
+// 22, in clock ticks since boot), which together with the PID identifies a
+// process: a PID reused by a later process has a later start time. It is 0
+// when the line ends before field 22, as no kernel's line does. It reads
+// the fields in place, without allocating, for the scan's hot path.
+func parseStat(data []byte) (Stat, uint64, error) {
 	open := bytes.IndexByte(data, '(')
 	closing := bytes.LastIndexByte(data, ')')
 	if open < 0 || closing < open {
-		return Stat{}, fmt.Errorf("stat: no (comm): %w", ErrMalformed)
+		return Stat{}, 0, fmt.Errorf("stat: no (comm): %w", ErrMalformed)
 	}
 	pid, err := strconv.Atoi(string(bytes.TrimSpace(data[:open])))
 	if err != nil || pid <= 0 {
-		return Stat{}, fmt.Errorf("stat: bad pid %q: %w", data[:open], ErrMalformed)
+		return Stat{}, 0, fmt.Errorf("stat: bad pid %q: %w", data[:open], ErrMalformed)
 	}
 	state, rest, ok := nextField(data[closing+1:])
 	if !ok || len(state) != 1 {
-		return Stat{}, fmt.Errorf("stat: no state after comm: %w", ErrMalformed)
+		return Stat{}, 0, fmt.Errorf("stat: no state after comm: %w", ErrMalformed)
 	}
-	ppidField, _, _ := nextField(rest)
+	ppidField, rest, _ := nextField(rest)
 	ppid, err := strconv.Atoi(string(ppidField))
 	if err != nil || ppid < 0 {
-		return Stat{}, fmt.Errorf("stat: bad ppid %q: %w", ppidField, ErrMalformed)
+		return Stat{}, 0, fmt.Errorf("stat: bad ppid %q: %w", ppidField, ErrMalformed)
 	}
-	return Stat{PID: pid, Comm: string(data[open+1 : closing]), State: state[0], PPID: ppid}, nil
+	start, err := startTime(rest)
+	if err != nil {
+		return Stat{}, 0, err
+	}
+	return Stat{PID: pid, Comm: string(data[open+1 : closing]), State: state[0], PPID: ppid}, start, nil
+}
+
+// startTime parses the start time from the fields that follow the PPID
+// (field 5 onwards); 0 if there are too few.
+func startTime(fields []byte) (uint64, error) {
+	var field []byte
+	for range startTimeField - 2 {
+		if field, fields, _ = nextField(fields); len(field) == 0 {
+			return 0, nil
+		}
+	}
+	start, err := strconv.ParseUint(string(field), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("stat: bad start time %q: %w", field, ErrMalformed)
+	}
+	return start, nil
 }
 
 // nextField returns the first space-separated field of data and the rest,

@@ -44,6 +44,10 @@ var (
 	// ErrNoProcess is wrapped, beside ErrGone, when /proc/PID itself is
 	// absent: no such process (any more), as opposed to a zombie.
 	ErrNoProcess = errors.New("no such process")
+	// ErrReused says that a PID read earlier in the scan belongs to
+	// another process by now: the first one exited and a later one got its
+	// PID.
+	ErrReused = errors.New("PID reused by another process")
 )
 
 // errNoLinks is why a process whose directory exists has no namespaces.
@@ -181,12 +185,9 @@ var nsLinkNames = func() (names [NumTypes]string) {
 }()
 
 func (r *procReader) read(pid int) (*Process, error) {
-	dirfd, err := unix.Open(r.root+"/"+strconv.Itoa(pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if errors.Is(err, unix.ENOENT) {
-		return nil, procError{ErrGone, fmt.Errorf("%w: %w", ErrNoProcess, err)}
-	}
+	dirfd, err := r.openProcess(pid)
 	if err != nil {
-		return nil, classify(err)
+		return nil, err
 	}
 	defer unix.Close(dirfd)
 	var st unix.Stat_t
@@ -197,11 +198,11 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if err != nil {
 		return nil, classify(err)
 	}
-	stat, err := ParseStat(data)
+	stat, start, err := parseStat(data)
 	if err != nil {
 		return nil, err
 	}
-	p := &Process{PID: pid, PPID: stat.PPID, UID: st.Uid, Comm: stat.Comm, State: stat.State}
+	p := &Process{PID: pid, PPID: stat.PPID, UID: st.Uid, Comm: stat.Comm, State: stat.State, StartTime: start}
 	if uid, ok := r.owners[pid]; ok {
 		p.UID = uid
 	}
@@ -209,6 +210,21 @@ func (r *procReader) read(pid int) (*Process, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// openProcess opens the directory ROOT/PID. Files opened relative to it
+// belong to the process it was opened for, even after that process exits
+// and another one gets its PID: procfs then fails the open (ENOENT) or the
+// read (ESRCH) rather than answer for the newcomer.
+func (r *procReader) openProcess(pid int) (int, error) {
+	dirfd, err := unix.Open(r.root+"/"+strconv.Itoa(pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
+		return -1, procError{ErrGone, fmt.Errorf("%w: %w", ErrNoProcess, err)}
+	}
+	if err != nil {
+		return -1, classify(err)
+	}
+	return dirfd, nil
 }
 
 // readNamespaces fills p.NS. A link that does not exist (a type the kernel
@@ -248,11 +264,6 @@ func (r *procReader) readFileAt(dirfd int, name string) ([]byte, error) {
 	}
 	defer unix.Close(fd)
 	return r.readAll(fd)
-}
-
-// readFile is readFileAt for a whole path.
-func (r *procReader) readFile(path string) ([]byte, error) {
-	return r.readFileAt(unix.AT_FDCWD, path)
 }
 
 // readAll reads fd to its end into r.buf. procfs fills a read as far as the
