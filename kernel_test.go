@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/nsview/nsview/internal/scan"
 )
 
 // requireNamespaces skips a test that needs root and namespaces, or fails
@@ -82,18 +80,15 @@ func waitForChild(t *testing.T, pid int, wantCmd string) int {
 	return 0
 }
 
-// nsInode is the ground truth: the inode /proc/PID/ns/TYPE names.
+// nsInode is the ground truth: the inode of the namespace /proc/PID/ns/TYPE
+// refers to, as stat(2) of the link gives it.
 func nsInode(t *testing.T, pid int, typ string) uint64 {
 	t.Helper()
-	target, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, typ))
-	if err != nil {
+	var st syscall.Stat_t
+	if err := syscall.Stat(fmt.Sprintf("/proc/%d/ns/%s", pid, typ), &st); err != nil {
 		t.Fatal(err)
 	}
-	_, inode, err := scan.ParseNSLink(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return inode
+	return st.Ino
 }
 
 // jsonNS is a namespace object of nsview's or lsns's JSON.
@@ -348,7 +343,8 @@ func TestKernelNetns(t *testing.T) {
 func waitForCommand(t *testing.T, pid int, wantCmd string) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && scan.ParseCmdline(cmdline) == wantCmd {
+		if cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil &&
+			strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " ") == wantCmd {
 			return
 		}
 	}
