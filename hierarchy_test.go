@@ -93,11 +93,7 @@ func TestKernelHierarchyColumns(t *testing.T) {
 		t.Fatalf("ground truth: the sandbox is not shaped as intended")
 	}
 	ours := nsviewJSON(t)
-	out, err := exec.Command("lsns", "-J", "-l", "--output-all").Output()
-	if err != nil {
-		t.Fatalf("lsns: %v", err)
-	}
-	lsns := decodeNamespaces(t, string(out))
+	lsns := lsnsJSON(t)
 	for _, want := range []struct {
 		inode, pns, ons uint64
 		level           int
