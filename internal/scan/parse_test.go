@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -182,13 +183,24 @@ func FuzzParseNSLink(f *testing.F) {
 	})
 }
 
-// FuzzParseNSpid checks that every PID returned is positive.
+// FuzzParseNSpid checks that every PID returned is positive, and that
+// the PIDs, written back as the kernel writes an NSpid line, parse the same.
 func FuzzParseNSpid(f *testing.F) {
 	f.Add([]byte("Name:\tsleep\nNSpid:\t13512\t11\t1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pids, err := ParseNSpid(data)
-		if err == nil && slices.ContainsFunc(pids, func(p int) bool { return p <= 0 }) {
+		if err != nil || pids == nil {
+			return
+		}
+		if slices.ContainsFunc(pids, func(p int) bool { return p <= 0 }) {
 			t.Errorf("ParseNSpid(%q) = %v", data, pids)
+		}
+		line := "NSpid:"
+		for _, p := range pids {
+			line += "\t" + strconv.Itoa(p)
+		}
+		if again, err := ParseNSpid([]byte(line + "\n")); err != nil || !slices.Equal(again, pids) {
+			t.Errorf("ParseNSpid(%q) = %v, but %q parses as %v, %v", data, pids, line, again, err)
 		}
 	})
 }
@@ -255,13 +267,14 @@ func TestParseNSFSMounts(t *testing.T) {
 	}
 }
 
-// FuzzParseNSFSMounts checks that every mount found names a namespace.
+// FuzzParseNSFSMounts checks that every mount found names a namespace
+// whose link target (type:[inode]) is a field of the input.
 func FuzzParseNSFSMounts(f *testing.F) {
 	f.Add([]byte("65 22 0:4 net:[4026532249] /run/netns/a\\040b rw shared:2 - nsfs nsfs rw\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, m := range ParseNSFSMounts(data) {
-			if m.Inode == 0 || m.Type == "" {
-				t.Errorf("ParseNSFSMounts(%q) found %+v", data, m)
+			if !bytes.Contains(data, []byte(" "+FormatNSLink(m.Type, m.Inode)+" ")) {
+				t.Errorf("ParseNSFSMounts(%q) found %+v, whose link is not a field of the input", data, m)
 			}
 		}
 	})
