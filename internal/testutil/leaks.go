@@ -35,7 +35,7 @@ func Main(m *testing.M) {
 	}
 	code := m.Run()
 	if code == 0 {
-		if leaks := Leaks(before); len(leaks) > 0 {
+		if leaks := findLeaks(before); len(leaks) > 0 {
 			fmt.Fprintf(os.Stderr, "testutil: the tests left behind:\n  %s\n", strings.Join(leaks, "\n  "))
 			code = 1
 		}
@@ -54,11 +54,11 @@ func fuzzing() bool {
 	return false
 }
 
-// Leaks describes what outlived the tests: goroutines (goleak), file
+// findLeaks describes what outlived the tests: goroutines (goleak), file
 // descriptors not in before (see openFDs), and child processes, still
 // running or not reaped. Children a test killed may take a moment to go,
 // so it waits up to ten seconds for them.
-func Leaks(before map[int]string) []string {
+func findLeaks(before map[int]string) []string {
 	var leaks []string
 	if err := goleak.Find(); err != nil {
 		leaks = append(leaks, err.Error())
@@ -120,10 +120,10 @@ func newFDs(before map[int]string) []string {
 func lingeringChildren(patience time.Duration) []string {
 	deadline := time.Now().Add(patience)
 	for {
-		children := Children()
-		if len(children) == 0 || time.Now().After(deadline) {
-			leaks := make([]string, len(children))
-			for i, pid := range children {
+		pids := childPIDs()
+		if len(pids) == 0 || time.Now().After(deadline) {
+			leaks := make([]string, len(pids))
+			for i, pid := range pids {
 				leaks[i] = fmt.Sprintf("child process %d (%s)", pid, describe(pid))
 			}
 			return leaks
@@ -132,10 +132,10 @@ func lingeringChildren(patience time.Duration) []string {
 	}
 }
 
-// Children lists the PIDs of this process's children, from
+// childPIDs lists the PIDs of this process's children, from
 // /proc/self/task/*/children (each thread has its own): running ones and
 // zombies nobody has reaped.
-func Children() []int {
+func childPIDs() []int {
 	files, _ := filepath.Glob("/proc/self/task/*/children")
 	var pids []int
 	for _, f := range files {
