@@ -11,8 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/nsview/nsview/internal/scan"
 )
 
 // nestedSandbox is three PID levels (host -> L1 -> L2) under one user
@@ -61,18 +59,29 @@ func startNested(t *testing.T) nestedSandbox {
 	return sb
 }
 
-// procNSpid is the ground truth for a process's PIDs at every level.
+// procNSpid is the ground truth for a process's PIDs at every level: the
+// NSpid line of /proc/PID/status, read here rather than by nsview's parser.
 func procNSpid(t *testing.T, pid int) []int {
 	t.Helper()
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
-	nspid, err := scan.ParseNSpid(status)
-	if err != nil {
-		t.Fatal(err)
+	for _, line := range strings.Split(string(status), "\n") {
+		if value, ok := strings.CutPrefix(line, "NSpid:"); ok {
+			var nspid []int
+			for _, f := range strings.Fields(value) {
+				n, err := strconv.Atoi(f)
+				if err != nil {
+					t.Fatalf("/proc/%d/status: NSpid %q: %v", pid, value, err)
+				}
+				nspid = append(nspid, n)
+			}
+			return nspid
+		}
 	}
-	return nspid
+	t.Fatalf("/proc/%d/status has no NSpid line", pid)
+	return nil
 }
 
 func TestKernelHierarchyColumns(t *testing.T) {
@@ -84,11 +93,7 @@ func TestKernelHierarchyColumns(t *testing.T) {
 		t.Fatalf("ground truth: the sandbox is not shaped as intended")
 	}
 	ours := nsviewJSON(t)
-	out, err := exec.Command("lsns", "-J", "-l", "--output-all").Output()
-	if err != nil {
-		t.Fatalf("lsns: %v", err)
-	}
-	lsns := decodeNamespaces(t, string(out))
+	lsns := lsnsJSON(t)
 	for _, want := range []struct {
 		inode, pns, ons uint64
 		level           int

@@ -55,6 +55,7 @@ func TestGolden(t *testing.T) {
 		{"tree-pid-json", []string{"--tree", "-pid", "302", "--json"}},
 		{"tree-json-columns", []string{"--tree", "-pid", "302", "--json", "-o", "ns,type,nprocs"}},
 		{"default", nil},
+		{"list-columns", []string{"--list-columns"}},
 		{"type-pid", []string{"-t", "pid"}},
 		{"types-repeated", []string{"--type", "net", "-t", "uts,IPC"}},
 		{"hierarchy-columns", []string{"-t", "pid,user", "-o", "+pns,ons,level,ouid"}},

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,65 +16,156 @@ import (
 // writeFuzzedProc writes a procfs whose processes take their parents and
 // namespaces from data, two bytes a process: cycles of parents, processes
 // parented outside their namespace, and namespaces shared across types'
-// inodes are all possible.
-func writeFuzzedProc(root string, data []byte) error {
+// inodes are all possible. It returns each process's PID namespace inode,
+// by PID: the ground truth the views are checked against.
+func writeFuzzedProc(root string, data []byte) (map[int]uint64, error) {
 	types := []string{"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"}
+	pidns := make(map[int]uint64)
 	for i := 0; i+1 < len(data) && i < 40; i += 2 {
 		pid := i/2 + 1
 		ppid := int(data[i]) % 22 // may be 0, itself, absent, or a later PID
 		dir := filepath.Join(root, fmt.Sprint(pid))
 		if err := os.MkdirAll(filepath.Join(dir, "ns"), 0o755); err != nil {
-			return err
+			return nil, err
 		}
 		stat := fmt.Sprintf("%d (p%d) S %d 1 1", pid, pid, ppid)
 		status := fmt.Sprintf("NSpid:\t%d %d\n", pid, data[i+1]%3+1)
 		for name, text := range map[string]string{"stat": stat, "status": status, "cmdline": "x\x00"} {
 			if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		for j, t := range types {
-			inode := 100 + uint64(data[i+1]>>uint(j%4))%4 // a few shared inodes per type
-			if err := os.Symlink(fmt.Sprintf("%s:[%d]", t, inode+uint64(j)*10), filepath.Join(dir, "ns", t)); err != nil {
-				return err
+			inode := 100 + uint64(data[i+1]>>uint(j%4))%4 + uint64(j)*10 // a few shared inodes per type
+			if err := os.Symlink(fmt.Sprintf("%s:[%d]", t, inode), filepath.Join(dir, "ns", t)); err != nil {
+				return nil, err
+			}
+			if t == "pid" {
+				pidns[pid] = inode
 			}
 		}
 	}
-	return nil
+	return pidns, nil
 }
 
-// FuzzViews draws every view of a fuzzed procfs: none may panic or hang,
-// and each ends with status 0 (or 1 when the procfs holds no process).
+// fuzzedNamespace is a PID namespace of writeFuzzedProc's, by inode.
+const fuzzedNamespace = 140
+
+// FuzzViews draws every view of a fuzzed procfs. None may panic or hang;
+// each ends with status 0 (or 1 when the procfs holds no process, or not
+// the PID or namespace asked for); JSON output is a valid document; the
+// PID tree shows every process exactly once, and -namespace lists exactly
+// the processes in that namespace.
 func FuzzViews(f *testing.F) {
 	f.Add([]byte{2, 0, 1, 1, 0, 2})
 	f.Add([]byte{2, 5, 1, 5, 4, 9, 3, 9}) // parent cycles
 	f.Fuzz(func(t *testing.T, data []byte) {
 		root := fixture.TempDir(t)
-		if err := writeFuzzedProc(root, data); err != nil {
+		pidns, err := writeFuzzedProc(root, data)
+		if err != nil {
 			t.Fatal(err)
 		}
+		ns := fmt.Sprint(fuzzedNamespace)
 		for _, args := range [][]string{
 			{}, {"--json"}, {"--tree"}, {"--tree", "--json"}, {"--tree", "-t", "user"},
 			{"--tree", "-t", "net", "--json"}, {"--tree", "-pid", "1"}, {"-o", "+pns,ons,level"},
-			{"--tree", "-namespace", "140"}, {"--tree", "-namespace", "140", "--json"},
+			{"--tree", "-namespace", ns}, {"--tree", "-namespace", ns, "--json"},
+			{"-namespace", ns, "--json"},
 		} {
-			code := runCLI(append([]string{"nsview", "--proc", root, "--ascii"}, args...), environment{stdout: io.Discard, stderr: io.Discard})
-			if code == 2 || (code == 1 && len(data) >= 2 && !isNamespaceOrPIDQuery(args)) {
+			var out strings.Builder
+			code := runCLI(append([]string{"nsview", "--proc", root, "--ascii"}, args...), environment{stdout: &out, stderr: io.Discard})
+			if code == 2 || (code == 1 && len(pidns) > 0 && !isNamespaceOrPIDQuery(args)) {
 				t.Fatalf("nsview %v on %x: exit %d", args, data, code)
+			}
+			if code == 0 && slices.Contains(args, "--json") && !json.Valid([]byte(out.String())) {
+				t.Fatalf("nsview %v on %x: invalid JSON:\n%s", args, data, out.String())
+			}
+			if code == 0 && slices.Equal(args, []string{"--tree", "--json"}) {
+				checkTreeShowsEachOnce(t, out.String(), pidns)
+			}
+			if slices.Equal(args, []string{"-namespace", ns, "--json"}) {
+				checkMembers(t, code, out.String(), pidns)
 			}
 		}
 	})
 }
 
+// checkTreeShowsEachOnce checks that the PID tree in JSON shows each
+// process of pidns once, and no other.
+func checkTreeShowsEachOnce(t *testing.T, out string, pidns map[int]uint64) {
+	t.Helper()
+	var doc struct{ Namespaces []treeNS }
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("--tree --json: %v", err)
+	}
+	shown := make(map[int]int)
+	var walkProcs func([]treeProc)
+	walkProcs = func(procs []treeProc) {
+		for _, p := range procs {
+			shown[p.PID]++
+			walkProcs(p.Children)
+		}
+	}
+	var walkNS func([]treeNS)
+	walkNS = func(list []treeNS) {
+		for _, ns := range list {
+			walkProcs(ns.Processes)
+			walkNS(ns.Children)
+		}
+	}
+	walkNS(doc.Namespaces)
+	for pid := range pidns {
+		if shown[pid] != 1 {
+			t.Errorf("--tree --json shows process %d %d times:\n%s", pid, shown[pid], out)
+		}
+	}
+	for pid := range shown {
+		if _, ok := pidns[pid]; !ok {
+			t.Errorf("--tree --json shows process %d, which does not exist:\n%s", pid, out)
+		}
+	}
+}
+
+// checkMembers checks the output of -namespace 140 --json: the processes
+// of pidns in namespace 140, each once, or exit status 1 when there are none.
+func checkMembers(t *testing.T, code int, out string, pidns map[int]uint64) {
+	t.Helper()
+	var want []int
+	for pid, inode := range pidns {
+		if inode == fuzzedNamespace {
+			want = append(want, pid)
+		}
+	}
+	slices.Sort(want)
+	if len(want) == 0 {
+		if code != 1 {
+			t.Errorf("-namespace %d: exit %d for a namespace no process is in", fuzzedNamespace, code)
+		}
+		return
+	}
+	var doc struct {
+		Namespaces []struct {
+			NS        uint64
+			Processes []struct{ PID int }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Namespaces) != 1 || doc.Namespaces[0].NS != fuzzedNamespace {
+		t.Fatalf("-namespace %d --json: exit %d, err %v:\n%s", fuzzedNamespace, code, err, out)
+	}
+	var got []int
+	for _, p := range doc.Namespaces[0].Processes {
+		got = append(got, p.PID)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("-namespace %d --json lists processes %v, want %v", fuzzedNamespace, got, want)
+	}
+}
+
 // isNamespaceOrPIDQuery reports whether args name a namespace or PID that
 // a fuzzed procfs may lack, so that exit status 1 is a right answer.
 func isNamespaceOrPIDQuery(args []string) bool {
-	for _, a := range args {
-		if a == "-pid" || a == "-namespace" {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(args, "-pid") || slices.Contains(args, "-namespace")
 }
 
 // TestTreeCycles: a procfs read across PID reuse can show parent cycles,

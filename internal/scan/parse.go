@@ -91,31 +91,60 @@ func nextField(data []byte) (field, rest []byte, ok bool) {
 }
 
 // ParseNSLink parses the target of a /proc/PID/ns/TYPE link, such as
-// "net:[4026531840]", and returns the type name and the inode.
+// "net:[4026531840]", and returns the type name and the inode. It accepts
+// only the form the kernel writes (see FormatNSLink): a type of lowercase
+// letters and '_', and a positive decimal inode without leading zeros.
 func ParseNSLink(target string) (string, uint64, error) {
 	name, inode, err := parseNSLink([]byte(target))
 	return string(name), inode, err
+}
+
+// FormatNSLink is the inverse of ParseNSLink: the link target the kernel
+// writes for a namespace of type name and the given inode.
+func FormatNSLink(name string, inode uint64) string {
+	return name + ":[" + strconv.FormatUint(inode, 10) + "]"
 }
 
 // parseNSLink is ParseNSLink without allocating, for the scan's hot path.
 func parseNSLink(target []byte) ([]byte, uint64, error) {
 	name, rest, ok := bytes.Cut(target, []byte(":["))
 	digits, closed := bytes.CutSuffix(rest, []byte("]"))
-	if !ok || len(name) == 0 || !closed || len(digits) == 0 || len(digits) > 20 {
+	if !ok || !closed || !isNSTypeName(name) {
 		return nil, 0, fmt.Errorf("ns link %q: %w", target, ErrMalformed)
+	}
+	inode, ok := parseInode(digits)
+	if !ok {
+		return nil, 0, fmt.Errorf("ns link %q: bad inode: %w", target, ErrMalformed)
+	}
+	return name, inode, nil
+}
+
+// isNSTypeName reports whether name could be a namespace type as the
+// kernel names them ("net", "pid_for_children").
+func isNSTypeName(name []byte) bool {
+	for _, c := range name {
+		if (c < 'a' || c > 'z') && c != '_' {
+			return false
+		}
+	}
+	return len(name) > 0
+}
+
+// parseInode parses a positive decimal uint64 written without sign or
+// leading zeros, as the kernel prints inode numbers.
+func parseInode(digits []byte) (uint64, bool) {
+	if len(digits) == 0 || len(digits) > 20 || digits[0] == '0' {
+		return 0, false
 	}
 	var inode uint64
 	for _, d := range digits {
 		next := inode*10 + uint64(d-'0')
 		if d < '0' || d > '9' || next/10 != inode {
-			return nil, 0, fmt.Errorf("ns link %q: bad inode: %w", target, ErrMalformed)
+			return 0, false
 		}
 		inode = next
 	}
-	if inode == 0 {
-		return nil, 0, fmt.Errorf("ns link %q: bad inode: %w", target, ErrMalformed)
-	}
-	return name, inode, nil
+	return inode, true
 }
 
 // ParseNSpid returns the PIDs listed on the NSpid line of /proc/PID/status,
@@ -146,17 +175,103 @@ func ParseNSpid(status []byte) ([]int, error) {
 	return nil, nil
 }
 
+// CgroupLine is one line of /proc/PID/cgroup: a cgroup v1 hierarchy
+// ("4:cpu,cpuacct:/docker/abc") or the unified v2 one ("0::/user.slice").
+type CgroupLine struct {
+	ID          int      // hierarchy ID; 0 for the unified hierarchy
+	Controllers []string // "cpu", "name=systemd", ...; nil for the unified hierarchy
+	Path        string   // the cgroup's path, which may contain ':'
+}
+
+// Unified reports whether l is the cgroup v2 (unified) hierarchy's line.
+func (l CgroupLine) Unified() bool {
+	return l.ID == 0 && len(l.Controllers) == 0
+}
+
+// Format writes l as the kernel does, without the newline.
+func (l CgroupLine) Format() string {
+	return strconv.Itoa(l.ID) + ":" + strings.Join(l.Controllers, ",") + ":" + l.Path
+}
+
+// FormatCgroupLines is the inverse of ParseCgroupLines: the contents of
+// /proc/PID/cgroup with the given lines, each ending in a newline.
+func FormatCgroupLines(lines []CgroupLine) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l.Format())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// ParseCgroupLines parses /proc/PID/cgroup: one line per hierarchy, in the
+// kernel's order. The last newline may be missing. It fails on the first
+// line that is not ID:CONTROLLERS:PATH, with a decimal ID, controllers
+// separated by ',' and a non-empty path.
+func ParseCgroupLines(data []byte) ([]CgroupLine, error) {
+	if len(data) == 0 {
+		return nil, nil
+	}
+	rows := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	lines := make([]CgroupLine, 0, len(rows))
+	for i, row := range rows {
+		l, ok := parseCgroupLine(row)
+		if !ok {
+			return nil, fmt.Errorf("cgroup line %d %q: %w", i+1, row, ErrMalformed)
+		}
+		lines = append(lines, l)
+	}
+	return lines, nil
+}
+
+// parseCgroupLine parses one line of /proc/PID/cgroup, without its newline.
+func parseCgroupLine(row string) (CgroupLine, bool) {
+	id, rest, ok1 := strings.Cut(row, ":")
+	controllers, path, ok2 := strings.Cut(rest, ":")
+	n, ok3 := parseHierarchyID(id)
+	if !ok1 || !ok2 || !ok3 || path == "" {
+		return CgroupLine{}, false
+	}
+	l := CgroupLine{ID: n, Path: path}
+	if controllers == "" {
+		return l, true
+	}
+	l.Controllers = strings.Split(controllers, ",")
+	for _, c := range l.Controllers {
+		if c == "" {
+			return CgroupLine{}, false
+		}
+	}
+	return l, true
+}
+
+// parseHierarchyID parses a cgroup hierarchy ID: "0" or a positive decimal
+// without sign or leading zeros.
+func parseHierarchyID(s string) (int, bool) {
+	if s == "0" {
+		return 0, true
+	}
+	if s == "" || s[0] < '1' || s[0] > '9' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
 // ParseCgroup returns the cgroup path of a process from /proc/PID/cgroup:
 // the unified (v2) hierarchy's path when there is one, otherwise the path of
-// the first v1 hierarchy listed. It returns "" when no line has a path.
+// the first v1 hierarchy listed. Malformed lines are skipped; it returns ""
+// when no line has a path.
 func ParseCgroup(data []byte) string {
 	first := ""
-	for _, line := range strings.Split(string(data), "\n") {
-		if path, unified := strings.CutPrefix(line, "0::"); unified {
-			return path
-		}
-		if fields := strings.SplitN(line, ":", 3); len(fields) == 3 && first == "" {
-			first = fields[2]
+	for _, row := range strings.Split(string(data), "\n") {
+		l, ok := parseCgroupLine(row)
+		switch {
+		case !ok:
+		case l.Unified():
+			return l.Path
+		case first == "":
+			first = l.Path
 		}
 	}
 	return first

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -48,10 +49,20 @@ func TestParseNSLink(t *testing.T) {
 	if _, inode, err := ParseNSLink("mnt:[18446744073709551615]"); err != nil || inode != 1<<64-1 {
 		t.Errorf("ParseNSLink(max uint64) = %d, %v", inode, err)
 	}
-	for _, bad := range []string{"", "net", "net:[]", "net:[x]", ":[5]", "net:[0]", "net:[5", "net:[-5]", "net:[99999999999999999999]", "net:[18446744073709551616]", "net:[1 2]", "net:[+5]"} {
+	for _, bad := range []string{"", "net", "net:[]", "net:[x]", ":[5]", "net:[0]", "net:[5", "net:[-5]",
+		"net:[99999999999999999999]", "net:[18446744073709551616]", "net:[1 2]", "net:[+5]",
+		"net:[007]", "net:[05]", "net:[5]x", "net:[5]\n", "net:[5]]", "Net:[5]", "net :[5]", "n\x00t:[5]", "net:[[5]"} {
 		if _, _, err := ParseNSLink(bad); !errors.Is(err, ErrMalformed) {
 			t.Errorf("ParseNSLink(%q): err = %v, want ErrMalformed", bad, err)
 		}
+	}
+}
+
+// TestParseNSLinkAllocs keeps the scan's hot path free of allocations.
+func TestParseNSLinkAllocs(t *testing.T) {
+	target := []byte("pid_for_children:[4026531836]")
+	if n := testing.AllocsPerRun(100, func() { parseNSLink(target) }); n != 0 {
+		t.Errorf("parseNSLink allocates %v times per call", n)
 	}
 }
 
@@ -76,6 +87,8 @@ func TestParseCgroup(t *testing.T) {
 		"0::/user.slice/user-1000.slice/session-2.scope\n":        "/user.slice/user-1000.slice/session-2.scope",
 		"12:pids:/docker/abc\n1:name=systemd:/docker/abc\n0::/\n": "/",
 		"12:cpu,cpuacct:/kubepods/x\n":                            "/kubepods/x",
+		"0::/a:b:c\n":                                             "/a:b:c",
+		"x:y\n3:cpu:/first\n2:pids:/second\n":                     "/first",
 		"":                                                        "",
 		"garbage":                                                 "",
 	}
@@ -84,6 +97,35 @@ func TestParseCgroup(t *testing.T) {
 			t.Errorf("ParseCgroup(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestParseCgroupLines(t *testing.T) {
+	in := "12:cpu,cpuacct:/kubepods/x\n1:name=systemd:/docker/a:b\n0::/\n"
+	want := []CgroupLine{
+		{12, []string{"cpu", "cpuacct"}, "/kubepods/x"},
+		{1, []string{"name=systemd"}, "/docker/a:b"},
+		{0, nil, "/"},
+	}
+	got, err := ParseCgroupLines([]byte(in))
+	if err != nil || !slices.EqualFunc(got, want, equalCgroupLine) {
+		t.Errorf("ParseCgroupLines(%q) = %+v, %v; want %+v", in, got, err, want)
+	}
+	if FormatCgroupLines(got) != in {
+		t.Errorf("FormatCgroupLines(%+v) = %q, want %q", got, FormatCgroupLines(got), in)
+	}
+	if lines, err := ParseCgroupLines(nil); lines != nil || err != nil {
+		t.Errorf("ParseCgroupLines(empty) = %v, %v", lines, err)
+	}
+	for _, bad := range []string{"\n", "0::/\n\n", "garbage\n", "0:/\n", "-1::/\n", "+1::/\n", "01::/\n",
+		"1:cpu,:/x\n", "1:,cpu:/x\n", "1:cpu:\n", "99999999999999999999::/\n", "0::/\nx"} {
+		if _, err := ParseCgroupLines([]byte(bad)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("ParseCgroupLines(%q): err = %v, want ErrMalformed", bad, err)
+		}
+	}
+}
+
+func equalCgroupLine(a, b CgroupLine) bool {
+	return a.ID == b.ID && slices.Equal(a.Controllers, b.Controllers) && a.Path == b.Path
 }
 
 func TestParseCmdline(t *testing.T) {
@@ -120,40 +162,86 @@ func FuzzParseStat(f *testing.F) {
 	})
 }
 
-// FuzzParseNSLink checks that an accepted link target round-trips.
+// FuzzParseNSLink checks that ParseNSLink accepts exactly the kernel's
+// form: an accepted target is FormatNSLink of what was parsed, and
+// formatting then parsing a valid type and inode gives them back.
 func FuzzParseNSLink(f *testing.F) {
-	f.Add("net:[4026531840]")
-	f.Add("pid_for_children:[4026531836]")
-	f.Fuzz(func(t *testing.T, s string) {
-		name, inode, err := ParseNSLink(s)
-		if err != nil {
+	f.Add("net:[4026531840]", "pid", uint64(4026531836))
+	f.Add("pid_for_children:[4026531836]", "time_for_children", uint64(1))
+	f.Add("net:[007]", "user", uint64(1<<64-1))
+	f.Fuzz(func(t *testing.T, s, typ string, inode uint64) {
+		if name, n, err := ParseNSLink(s); err == nil && FormatNSLink(name, n) != s {
+			t.Errorf("ParseNSLink(%q) = %q, %d, which formats as %q", s, name, n, FormatNSLink(name, n))
+		}
+		if !isNSTypeName([]byte(typ)) || inode == 0 {
 			return
 		}
-		if inode == 0 || name == "" || !strings.HasPrefix(s, name+":[") {
-			t.Errorf("ParseNSLink(%q) = %q, %d", s, name, inode)
+		link := FormatNSLink(typ, inode)
+		if name, n, err := ParseNSLink(link); err != nil || name != typ || n != inode {
+			t.Errorf("ParseNSLink(%q) = %q, %d, %v; want %q, %d", link, name, n, err, typ, inode)
 		}
 	})
 }
 
-// FuzzParseNSpid checks that every PID returned is positive.
+// FuzzParseNSpid checks that every PID returned is positive, and that
+// the PIDs, written back as the kernel writes an NSpid line, parse the same.
 func FuzzParseNSpid(f *testing.F) {
 	f.Add([]byte("Name:\tsleep\nNSpid:\t13512\t11\t1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pids, err := ParseNSpid(data)
-		if err == nil && slices.ContainsFunc(pids, func(p int) bool { return p <= 0 }) {
+		if err != nil || pids == nil {
+			return
+		}
+		if slices.ContainsFunc(pids, func(p int) bool { return p <= 0 }) {
 			t.Errorf("ParseNSpid(%q) = %v", data, pids)
+		}
+		line := "NSpid:"
+		for _, p := range pids {
+			line += "\t" + strconv.Itoa(p)
+		}
+		if again, err := ParseNSpid([]byte(line + "\n")); err != nil || !slices.Equal(again, pids) {
+			t.Errorf("ParseNSpid(%q) = %v, but %q parses as %v, %v", data, pids, line, again, err)
 		}
 	})
 }
 
-// FuzzParseCgroup checks that the path returned is part of the input.
+// FuzzParseCgroup checks that accepted /proc/PID/cgroup text formats
+// back to itself, and that ParseCgroup picks the unified hierarchy's path,
+// else the first one, whenever ParseCgroupLines accepts the text.
 func FuzzParseCgroup(f *testing.F) {
 	f.Add([]byte("12:pids:/docker/abc\n0::/\n"))
+	f.Add([]byte("4:cpu,cpuacct:/a:b\n1:name=systemd:/x"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if got := ParseCgroup(data); !bytes.Contains(data, []byte(got)) {
-			t.Errorf("ParseCgroup(%q) = %q", data, got)
+		got := ParseCgroup(data)
+		if !bytes.Contains(data, []byte(got)) {
+			t.Errorf("ParseCgroup(%q) = %q, not part of the input", data, got)
+		}
+		lines, err := ParseCgroupLines(data)
+		if err != nil {
+			return
+		}
+		text := string(data)
+		if text != "" && !strings.HasSuffix(text, "\n") {
+			text += "\n"
+		}
+		if FormatCgroupLines(lines) != text {
+			t.Errorf("ParseCgroupLines(%q) = %+v, which formats as %q", data, lines, FormatCgroupLines(lines))
+		}
+		if want := pickCgroupPath(lines); got != want {
+			t.Errorf("ParseCgroup(%q) = %q, want %q from %+v", data, got, want, lines)
 		}
 	})
+}
+
+// pickCgroupPath is what ParseCgroup should return for lines.
+func pickCgroupPath(lines []CgroupLine) string {
+	if i := slices.IndexFunc(lines, CgroupLine.Unified); i >= 0 {
+		return lines[i].Path
+	}
+	if len(lines) > 0 {
+		return lines[0].Path
+	}
+	return ""
 }
 
 // FuzzParseCmdline checks that no NUL survives and valid UTF-8 stays so.
@@ -179,13 +267,14 @@ func TestParseNSFSMounts(t *testing.T) {
 	}
 }
 
-// FuzzParseNSFSMounts checks that every mount found names a namespace.
+// FuzzParseNSFSMounts checks that every mount found names a namespace
+// whose link target (type:[inode]) is a field of the input.
 func FuzzParseNSFSMounts(f *testing.F) {
 	f.Add([]byte("65 22 0:4 net:[4026532249] /run/netns/a\\040b rw shared:2 - nsfs nsfs rw\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, m := range ParseNSFSMounts(data) {
-			if m.Inode == 0 || m.Type == "" {
-				t.Errorf("ParseNSFSMounts(%q) found %+v", data, m)
+			if !bytes.Contains(data, []byte(" "+FormatNSLink(m.Type, m.Inode)+" ")) {
+				t.Errorf("ParseNSFSMounts(%q) found %+v, whose link is not a field of the input", data, m)
 			}
 		}
 	})
