@@ -12,13 +12,17 @@
 // path says nothing (plain runc, crun, ctr with its own namespaces) by the
 // cgroup paths recorded in their runtime state.
 //
-// Files a Resolver reads, relative to the host root:
+// Files a Resolver reads, relative to the host root (each at most once):
 //
 //	run/runc/ID/state.json                       runc (also podman, CRI-O with runc)
 //	run/containerd/runc/NAMESPACE/ID/state.json  containerd's runc shim
 //	run/docker/runtime-runc/moby/ID/state.json   Docker's runc
-//	run/crun/ID/status                           crun (also podman, CRI-O with crun)
+//	run/crun/ID/status                           crun (also podman, CRI-O with crun);
+//	                                             in the roots above when crun stands in for runc
 //	BUNDLE/config.json                           only when the state has no annotations
 //	var/lib/docker/containers/ID/config.v2.json  Docker's name and labels
-//	var/lib/containers/storage/*-containers/containers.json  podman and CRI-O names
+//	var/lib/containers/storage/*-containers/containers.json  podman's and CRI-O's names
+//
+// The directories run/containerd/runc, var/lib/containers/storage and each
+// state root are listed once.
 package container

@@ -14,23 +14,29 @@ import (
 var stateRoots = []struct {
 	dir     string
 	runtime Runtime
-	perNS   bool   // containerd: one more level, the containerd namespace
-	file    string // state file in the container's directory
+	perNS   bool // containerd: one more level, the containerd namespace
 }{
-	{"run/docker/runtime-runc/moby", RuntimeDocker, false, "state.json"},
-	{"run/containerd/runc", RuntimeContainerd, true, "state.json"},
-	{"run/runc", RuntimeRunc, false, "state.json"},
-	{"run/crun", RuntimeCrun, false, "status"},
+	{"run/docker/runtime-runc/moby", RuntimeDocker, false},
+	{"run/containerd/runc", RuntimeContainerd, true},
+	{"run/runc", RuntimeRunc, false},
+	{"run/crun", RuntimeCrun, false},
 }
+
+// The state file in a container's directory: runc's, else crun's (which
+// containerd's shim also runs when told to use crun as its runc binary).
+const (
+	runcStateFile  = "state.json"
+	crunStatusFile = "status"
+)
 
 // storageRoot holds containers/storage's per-driver container lists
 // (overlay-containers/containers.json, vfs-containers/…) for root podman
 // and CRI-O.
 const storageRoot = "var/lib/containers/storage"
 
-// stateFile is where one container's runtime state is.
+// stateFile is the directory that holds one container's runtime state.
 type stateFile struct {
-	path    string
+	dir     string
 	runtime Runtime
 }
 
@@ -139,7 +145,7 @@ func (r *Resolver) listStates() {
 		for _, dir := range dirs {
 			for _, id := range r.subdirs(dir) {
 				if _, seen := r.files[id]; !seen {
-					r.files[id] = stateFile{path: path.Join(dir, id, root.file), runtime: root.runtime}
+					r.files[id] = stateFile{dir: path.Join(dir, id), runtime: root.runtime}
 				}
 			}
 		}
@@ -172,19 +178,24 @@ func (r *Resolver) state(id string) *runtimeState {
 	if !ok {
 		return nil
 	}
-	data, err := fs.ReadFile(r.host, file.path)
+	name := path.Join(file.dir, runcStateFile)
+	data, err := fs.ReadFile(r.host, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		name = path.Join(file.dir, crunStatusFile)
+		data, err = fs.ReadFile(r.host, name)
+	}
 	if err != nil {
-		r.note(file.path, err)
+		r.note(name, err)
 		return nil
 	}
 	var st runtimeState
-	if file.runtime == RuntimeCrun {
+	if path.Base(name) == crunStatusFile {
 		st, err = parseCrunStatus(id, data)
 	} else {
 		st, err = parseRuncState(data)
 	}
 	if err != nil {
-		r.note(file.path, err)
+		r.note(name, err)
 		return nil
 	}
 	r.states[id] = &st

@@ -87,6 +87,8 @@ func host(t *testing.T) string {
 	write("run/runc/"+idCRIO+"/state.json", runcState(idCRIO, []string{
 		kubeContainerName + "=db", kubePodName + "=db-0", kubePodNamespace + "=data", kubePodUID + "=" + uid,
 		crioSandboxID + "=" + idSandbox, "bundle=/run/containers/storage/overlay-containers/" + idCRIO + "/userdata"}, nil))
+	// containerd's shim running crun: crun's status in containerd's root.
+	write("run/containerd/runc/jobs/crunbox/status", map[string]any{"pid": 4444, "bundle": "/b/crunbox", "cgroup-path": "/jobs/crunbox"})
 	// Unusable state.
 	write("run/runc/broken/state.json", "{")
 	return root
@@ -112,6 +114,7 @@ func TestResolver(t *testing.T) {
 		{"podman with crun", "/machine.slice/libpod-" + idPodman + ".scope", &Container{Runtime: RuntimePodman, ID: idPodman, Name: "web"}},
 		{"cri-o with runc", podSlice + "crio-" + idCRIO + ".scope",
 			&Container{Runtime: RuntimeCRIO, ID: idCRIO, Name: "db", Pod: &Pod{Name: "db-0", Namespace: "data", UID: uid}}},
+		{"containerd running crun", "/jobs/crunbox", &Container{Runtime: RuntimeContainerd, ID: "crunbox", Name: "crunbox"}},
 		{"lxc, nothing to read", "/lxc.payload.c1", &Container{Runtime: RuntimeLXC, ID: "c1", Name: "c1"}},
 		{"docker without files", "/docker/" + id1, &Container{Runtime: RuntimeDocker, ID: id1}},
 		{"host process", "/init.scope", nil},
