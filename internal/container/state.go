@@ -44,9 +44,7 @@ func parseRuncState(data []byte) (runtimeState, error) {
 		st.Annotations[k] = v
 	}
 	for controller, dir := range s.CgroupPaths {
-		if rel, ok := cgroupRelative(controller, dir); ok {
-			st.Cgroups = append(st.Cgroups, rel)
-		}
+		st.Cgroups = append(st.Cgroups, cgroupRelative(controller, dir)...)
 	}
 	return st, nil
 }
@@ -56,19 +54,25 @@ const cgroupMount = "/sys/fs/cgroup"
 
 // cgroupRelative turns a runc cgroup_paths entry into the path
 // /proc/PID/cgroup shows: without the mount, and for a v1 controller
-// without the controller's own directory (/sys/fs/cgroup/cpu,cpuacct/X is X).
-func cgroupRelative(controller, dir string) (string, bool) {
+// without the controller's own directory (/sys/fs/cgroup/cpu,cpuacct/X is
+// X). On a hybrid host runc records the unified hierarchy ("") under
+// /sys/fs/cgroup/unified (seen with runc 1.1.5); that prefix cannot be told
+// from a v2 cgroup named "unified", so both readings are returned.
+func cgroupRelative(controller, dir string) []string {
 	rest, ok := strings.CutPrefix(path.Clean(dir), cgroupMount+"/")
 	if !ok {
-		return "", false
+		return nil
 	}
-	if controller != "" {
-		_, rest, ok = strings.Cut(rest, "/")
-		if !ok {
-			return "", false
+	if controller == "" {
+		if hybrid, ok := strings.CutPrefix(rest, "unified/"); ok {
+			return []string{"/" + rest, "/" + hybrid}
 		}
+		return []string{"/" + rest}
 	}
-	return "/" + rest, true
+	if _, rest, ok = strings.Cut(rest, "/"); ok {
+		return []string{"/" + rest}
+	}
+	return nil
 }
 
 // parseCrunStatus reads crun's RUNROOT/ID/status: "bundle" and
