@@ -14,7 +14,7 @@ FUZZ_TARGETS = \
 	./internal/scan:FuzzParseCgroup ./internal/scan:FuzzParseCmdline ./internal/scan:FuzzParseNSFSMounts \
 	./internal/scan:FuzzScan \
 	./internal/render:FuzzEscape ./internal/render:FuzzJSONDocument ./:FuzzViews \
-	./internal/container:FuzzFromCgroup
+	./internal/container:FuzzFromCgroup ./internal/container:FuzzResolverState
 
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
 

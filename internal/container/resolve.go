@@ -52,8 +52,15 @@ type Resolver struct {
 	states   map[string]*runtimeState // container ID → parsed state (nil: unusable)
 	byCgroup map[string]string        // cgroup path → container ID; nil until built
 	storage  map[string]string        // containers/storage ID → name; nil until read
-	done     map[string]Container     // container ID → resolved
+	done     map[resolveKey]Container // what Resolve returned for an input
 	problems []error
+}
+
+// resolveKey is what Resolve's answer depends on: the runtime FromCgroup
+// saw (files may refine it) and the ID.
+type resolveKey struct {
+	runtime Runtime
+	id      string
 }
 
 // NewResolver returns a Resolver that reads the host's files from host,
@@ -61,7 +68,7 @@ type Resolver struct {
 // resolve against nsview's own root, so only the paths listed in the
 // package documentation are read, none through /var/run.
 func NewResolver(host fs.FS) *Resolver {
-	return &Resolver{host: host, done: make(map[string]Container), states: make(map[string]*runtimeState)}
+	return &Resolver{host: host, done: make(map[resolveKey]Container), states: make(map[string]*runtimeState)}
 }
 
 // ForCgroup returns the container whose processes are in the cgroup path
@@ -100,10 +107,10 @@ func (r *Resolver) Problems() []error {
 }
 
 func (r *Resolver) resolve(c Container) Container {
-	if done, ok := r.done[c.ID]; ok && (c.Runtime == RuntimeUnknown || c.Runtime == done.Runtime) {
+	key := resolveKey{c.Runtime, c.ID}
+	if done, ok := r.done[key]; ok {
 		return done
 	}
-	in := c
 	r.listStates()
 	file, known := r.files[c.ID]
 	if c.Runtime == RuntimeUnknown && known {
@@ -122,9 +129,7 @@ func (r *Resolver) resolve(c Container) Container {
 			setName(&c, c.ID) // runc run NAME, ctr run IMAGE NAME: the ID is the name
 		}
 	}
-	if in.Runtime == c.Runtime || in.Runtime == RuntimeUnknown {
-		r.done[c.ID] = c
-	}
+	r.done[key] = c
 	return c
 }
 

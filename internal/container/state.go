@@ -211,7 +211,7 @@ func setPod(c *Container, name, namespace, uid string) {
 	if name == "" && uid == "" {
 		return
 	}
-	pod := Pod{Name: name, Namespace: namespace, UID: uid}
+	pod := Pod{Name: orEmpty(name), Namespace: orEmpty(namespace), UID: orEmpty(uid)}
 	if c.Pod != nil && c.Pod.UID != "" {
 		pod.UID = c.Pod.UID
 	}
@@ -221,4 +221,12 @@ func setPod(c *Container, name, namespace, uid string) {
 // stateError says which state file could not be used.
 func stateError(file string, err error) error {
 	return fmt.Errorf("container state %s: %w", file, err)
+}
+
+// orEmpty is s if it is a valid name, else "".
+func orEmpty(s string) string {
+	if validName(s) {
+		return s
+	}
+	return ""
 }
