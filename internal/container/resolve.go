@@ -79,14 +79,36 @@ func (r *Resolver) ForCgroup(cgroup string) (Container, bool) {
 	if c, ok := FromCgroup(cgroup); ok {
 		return r.Resolve(c), true
 	}
-	r.mu.Lock()
-	id := r.containerInCgroup(cgroup)
-	var c Container
-	if id != "" {
-		c = r.resolve(Container{Runtime: r.files[id].runtime, ID: id})
+	return r.recorded([]string{cgroup})
+}
+
+// ForCgroupFile is ForCgroup over the lines of /proc/PID/cgroup, as
+// FromCgroupFile; on a cgroup v1 host it sees containers in whichever
+// hierarchy shows them.
+func (r *Resolver) ForCgroupFile(data []byte) (Container, bool) {
+	if c, ok := FromCgroupFile(data); ok {
+		return r.Resolve(c), true
 	}
-	r.mu.Unlock()
-	return c, id != ""
+	var paths []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if fields := strings.SplitN(line, ":", 3); len(fields) == 3 {
+			paths = append(paths, fields[2])
+		}
+	}
+	return r.recorded(paths)
+}
+
+// recorded returns the container whose runtime recorded one of the cgroup
+// paths (or an ancestor) as its own.
+func (r *Resolver) recorded(cgroups []string) (Container, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, cgroup := range cgroups {
+		if id := r.containerInCgroup(cgroup); id != "" {
+			return r.resolve(Container{Runtime: r.files[id].runtime, ID: id}), true
+		}
+	}
+	return Container{}, false
 }
 
 // Resolve fills in what the host's files say of c: the runtime where the

@@ -148,6 +148,24 @@ func TestResolver(t *testing.T) {
 	}
 }
 
+func TestResolverCgroupFile(t *testing.T) {
+	r := NewResolver(os.DirFS(host(t)))
+	tests := []struct {
+		file string
+		want Container
+		ok   bool
+	}{
+		{"5:memory:/build/job1\n1:name=systemd:/user.slice\n", Container{Runtime: RuntimeContainerd, ID: "job1", Name: "job1"}, true},
+		{"0::/machine.slice/libpod-" + idPodman + ".scope\n", Container{Runtime: RuntimePodman, ID: idPodman, Name: "web"}, true},
+		{"0::/user.slice\n", Container{}, false},
+	}
+	for _, tt := range tests {
+		if got, ok := r.ForCgroupFile([]byte(tt.file)); ok != tt.ok || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ForCgroupFile(%q) = %+v, %v; want %+v, %v", tt.file, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
 // TestResolverConcurrent resolves from many goroutines at once, for the
 // race detector.
 func TestResolverConcurrent(t *testing.T) {
