@@ -147,7 +147,10 @@ func parseStorageContainers(data []byte) (map[string]string, error) {
 // Annotation keys, from containerd internal/cri/annotations/annotations.go
 // (set on every CRI container and sandbox), the kubelet labels that CRI-O
 // and cri-dockerd copy into annotations or Docker labels, CRI-O's own
-// (pkg/annotations), podman's manager annotation and nerdctl's name.
+// (pkg/annotations), podman's manager annotation and nerdctl's name. As
+// lxkns's decorator/kuhbernetes notes, under cri-dockerd (formerly
+// dockershim) io.kubernetes.container.name is the user's container name and
+// Docker's own name is the runtime's k8s_… composite.
 const (
 	criContainerType = "io.kubernetes.cri.container-type"
 	criContainerName = "io.kubernetes.cri.container-name"
