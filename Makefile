@@ -13,7 +13,8 @@ FUZZ_TARGETS = \
 	./internal/scan:FuzzParseStat ./internal/scan:FuzzParseNSLink ./internal/scan:FuzzParseNSpid \
 	./internal/scan:FuzzParseCgroup ./internal/scan:FuzzParseCmdline ./internal/scan:FuzzParseNSFSMounts \
 	./internal/scan:FuzzScan ./internal/scan:FuzzParseStatStartTime ./internal/scan:FuzzParseNSIDReply \
-	./internal/render:FuzzEscape ./internal/render:FuzzJSONDocument ./:FuzzViews
+	./internal/render:FuzzEscape ./internal/render:FuzzJSONDocument ./:FuzzViews \
+	./internal/container:FuzzFromCgroup ./internal/container:FuzzResolverState
 
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
 

@@ -1,0 +1,61 @@
+package container
+
+import "testing"
+
+func TestMatchesContainer(t *testing.T) {
+	c := Container{Runtime: RuntimeDocker, ID: id1, Name: "happy_turing"}
+	for q, want := range map[string]bool{
+		"": false, "4f797c": true, id1: true, id1 + "0": false, "happy_turing": true,
+		"happy": false, "/happy_turing": false, "797c": false,
+	} {
+		if got := c.MatchesContainer(q); got != want {
+			t.Errorf("MatchesContainer(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestMatchesPod(t *testing.T) {
+	c := Container{ID: id1, Pod: &Pod{Name: "web-0", Namespace: "prod", UID: uid}}
+	for q, want := range map[string]bool{
+		"": false, "web-0": true, "prod/web-0": true, "dev/web-0": false, "prod/": false,
+		"/web-0": false, uid: true, "web": false,
+	} {
+		if got := c.MatchesPod(q); got != want {
+			t.Errorf("MatchesPod(%q) = %v, want %v", q, got, want)
+		}
+	}
+	if (Container{ID: id1}).MatchesPod("web-0") {
+		t.Error("a container outside any pod matched a pod")
+	}
+}
+
+func TestShortID(t *testing.T) {
+	for id, want := range map[string]string{id1: id1[:12], "mybox": "mybox", "": ""} {
+		if got := (Container{ID: id}).ShortID(); got != want {
+			t.Errorf("ShortID(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
+
+func TestConmonName(t *testing.T) {
+	tests := []struct {
+		cmdline  []string
+		id, name string
+		ok       bool
+	}{
+		{[]string{"/usr/bin/conmon", "--api-version", "1", "-c", id1, "-u", id1, "-r", "/usr/bin/crun",
+			"-b", "/var/lib/containers/storage/overlay-containers/" + id1 + "/userdata", "-n", "web", "--exit-dir", "/run/libpod/exits"},
+			id1, "web", true},
+		{[]string{"conmon", "--cid=" + id1, "--name=db"}, id1, "db", true},
+		{[]string{"conmon", "--cid", id1}, id1, "", false},
+		{[]string{"conmon", "-c"}, "", "", false},
+		{[]string{"/usr/bin/crun", "-c", id1, "-n", "x"}, "", "", false},
+		{nil, "", "", false},
+	}
+	for _, tt := range tests {
+		id, name, ok := ConmonName(tt.cmdline)
+		if id != tt.id || name != tt.name || ok != tt.ok {
+			t.Errorf("ConmonName(%q) = %q, %q, %v; want %q, %q, %v", tt.cmdline, id, name, ok, tt.id, tt.name, tt.ok)
+		}
+	}
+}

@@ -1,0 +1,335 @@
+package container
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+)
+
+// stateRoots are where runtimes keep one directory of state per container,
+// in the order they are searched: an ID found in Docker's root is Docker's
+// even if a plain runc root has it too.
+var stateRoots = []struct {
+	dir     string
+	runtime Runtime
+	perNS   bool // containerd: one more level, the containerd namespace
+}{
+	{"run/docker/runtime-runc/moby", RuntimeDocker, false},
+	{"run/containerd/runc", RuntimeContainerd, true},
+	{"run/runc", RuntimeRunc, false},
+	{"run/crun", RuntimeCrun, false},
+}
+
+// The state file in a container's directory: runc's, else crun's (which
+// containerd's shim also runs when told to use crun as its runc binary).
+const (
+	runcStateFile  = "state.json"
+	crunStatusFile = "status"
+)
+
+// storageRoot holds containers/storage's per-driver container lists
+// (overlay-containers/containers.json, vfs-containers/…) for root podman
+// and CRI-O.
+const storageRoot = "var/lib/containers/storage"
+
+// stateFile is the directory that holds one container's runtime state.
+type stateFile struct {
+	dir     string
+	runtime Runtime
+}
+
+// A Resolver names the containers FromCgroup finds and finds those whose
+// cgroup path does not say, from the runtimes' files on the host. It reads
+// every file through host, rooted at the host's /, at most once: make one
+// Resolver per scan. A Resolver is safe for concurrent use.
+type Resolver struct {
+	host fs.FS
+
+	mu       sync.Mutex
+	files    map[string]stateFile     // container ID → its state file; nil until listed
+	states   map[string]*runtimeState // container ID → parsed state (nil: unusable)
+	byCgroup map[string]string        // cgroup path → container ID; nil until built
+	storage  map[string]string        // containers/storage ID → name; nil until read
+	done     map[resolveKey]Container // what Resolve returned for an input
+	problems []error
+}
+
+// resolveKey is what Resolve's answer depends on: the runtime FromCgroup
+// saw (files may refine it) and the ID.
+type resolveKey struct {
+	runtime Runtime
+	id      string
+}
+
+// NewResolver returns a Resolver that reads the host's files from host,
+// e.g. os.DirFS(HostRoot(procRoot)). Absolute symbolic links inside host
+// resolve against nsview's own root, so only the paths listed in the
+// package documentation are read, none through /var/run.
+func NewResolver(host fs.FS) *Resolver {
+	return &Resolver{host: host, done: make(map[resolveKey]Container), states: make(map[string]*runtimeState)}
+}
+
+// ForCgroup returns the container whose processes are in the cgroup path
+// (as in /proc/PID/cgroup), named as far as the host's files allow: first
+// by FromCgroup, else by the cgroup paths runtimes recorded (runc and crun
+// with a path of their own, ctr in any namespace).
+func (r *Resolver) ForCgroup(cgroup string) (Container, bool) {
+	if c, ok := FromCgroup(cgroup); ok {
+		return r.Resolve(c), true
+	}
+	return r.recorded([]string{cgroup})
+}
+
+// ForCgroupFile is ForCgroup over the lines of /proc/PID/cgroup, as
+// FromCgroupFile; on a cgroup v1 host it sees containers in whichever
+// hierarchy shows them.
+func (r *Resolver) ForCgroupFile(data []byte) (Container, bool) {
+	if c, ok := FromCgroupFile(data); ok {
+		return r.Resolve(c), true
+	}
+	var paths []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if fields := strings.SplitN(line, ":", 3); len(fields) == 3 {
+			paths = append(paths, fields[2])
+		}
+	}
+	return r.recorded(paths)
+}
+
+// recorded returns the container whose runtime recorded one of the cgroup
+// paths (or an ancestor) as its own.
+func (r *Resolver) recorded(cgroups []string) (Container, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, cgroup := range cgroups {
+		if id := r.containerInCgroup(cgroup); id != "" {
+			return r.resolve(Container{Runtime: r.files[id].runtime, ID: id}), true
+		}
+	}
+	return Container{}, false
+}
+
+// Resolve fills in what the host's files say of c: the runtime where the
+// cgroup left it unknown, the name, the pod's name and namespace. What
+// cannot be read is left as it was and reported by Problems.
+func (r *Resolver) Resolve(c Container) Container {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.resolve(c)
+}
+
+// Problems lists the runtime files that exist but could not be read or
+// parsed, one error each.
+func (r *Resolver) Problems() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]error(nil), r.problems...)
+}
+
+func (r *Resolver) resolve(c Container) Container {
+	key := resolveKey{c.Runtime, c.ID}
+	if done, ok := r.done[key]; ok {
+		return done
+	}
+	r.listStates()
+	file, known := r.files[c.ID]
+	if c.Runtime == RuntimeUnknown && known {
+		c.Runtime = file.runtime
+	}
+	if st := r.state(c.ID); st != nil {
+		applyAnnotations(&c, r.annotations(st))
+	}
+	switch c.Runtime {
+	case RuntimeDocker:
+		r.applyDocker(&c)
+	case RuntimePodman, RuntimeCRIO:
+		setName(&c, r.storageName(c.ID))
+	case RuntimeRunc, RuntimeCrun, RuntimeContainerd:
+		if !isFullID(c.ID) && !c.Sandbox {
+			setName(&c, c.ID) // runc run NAME, ctr run IMAGE NAME: the ID is the name
+		}
+	}
+	r.done[key] = c
+	return c
+}
+
+// listStates finds every container directory under the state roots, once.
+func (r *Resolver) listStates() {
+	if r.files != nil {
+		return
+	}
+	r.files = make(map[string]stateFile)
+	for _, root := range stateRoots {
+		dirs := []string{root.dir}
+		if root.perNS {
+			dirs = nil
+			for _, ns := range r.subdirs(root.dir) {
+				dirs = append(dirs, path.Join(root.dir, ns))
+			}
+		}
+		for _, dir := range dirs {
+			for _, id := range r.subdirs(dir) {
+				if _, seen := r.files[id]; !seen {
+					r.files[id] = stateFile{dir: path.Join(dir, id), runtime: root.runtime}
+				}
+			}
+		}
+	}
+}
+
+// subdirs lists the names of the directories in dir.
+func (r *Resolver) subdirs(dir string) []string {
+	entries, err := fs.ReadDir(r.host, dir)
+	if err != nil {
+		r.note(dir, err)
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// state reads and parses a container's state file, once.
+func (r *Resolver) state(id string) *runtimeState {
+	if st, ok := r.states[id]; ok {
+		return st
+	}
+	r.states[id] = nil
+	file, ok := r.files[id]
+	if !ok {
+		return nil
+	}
+	name := path.Join(file.dir, runcStateFile)
+	data, err := fs.ReadFile(r.host, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		name = path.Join(file.dir, crunStatusFile)
+		data, err = fs.ReadFile(r.host, name)
+	}
+	if err != nil {
+		r.note(name, err)
+		return nil
+	}
+	var st runtimeState
+	if path.Base(name) == crunStatusFile {
+		st, err = parseCrunStatus(id, data)
+	} else {
+		st, err = parseRuncState(data)
+	}
+	if err != nil {
+		r.note(name, err)
+		return nil
+	}
+	r.states[id] = &st
+	return &st
+}
+
+// annotations returns the state's annotations, reading the bundle's
+// config.json (once) when the state does not carry them.
+func (r *Resolver) annotations(st *runtimeState) map[string]string {
+	if st.Annotations != nil || st.Bundle == "" {
+		return st.Annotations
+	}
+	st.Annotations = map[string]string{} // read once, even if it fails
+	file := strings.TrimPrefix(path.Clean(path.Join(st.Bundle, "config.json")), "/")
+	data, err := fs.ReadFile(r.host, file)
+	if err != nil {
+		r.note(file, err)
+		return nil
+	}
+	a, err := parseBundleAnnotations(data)
+	if err != nil {
+		r.note(file, err)
+		return nil
+	}
+	if a != nil {
+		st.Annotations = a
+	}
+	return a
+}
+
+// applyDocker names a Docker container from its config.v2.json.
+func (r *Resolver) applyDocker(c *Container) {
+	if !isFullID(c.ID) {
+		return
+	}
+	file := "var/lib/docker/containers/" + c.ID + "/config.v2.json"
+	data, err := fs.ReadFile(r.host, file)
+	if err != nil {
+		r.note(file, err)
+		return
+	}
+	cfg, err := parseDockerConfig(data)
+	if err != nil {
+		r.note(file, err)
+		return
+	}
+	applyAnnotations(c, cfg.Labels)
+	if c.Pod == nil {
+		setName(c, cfg.Name) // under Kubernetes, the name is k8s_CONTAINER_POD_…
+	}
+}
+
+// storageName returns podman's or CRI-O's name for a container from
+// containers/storage, reading its lists once.
+func (r *Resolver) storageName(id string) string {
+	if r.storage == nil {
+		r.storage = make(map[string]string)
+		for _, dir := range r.subdirs(storageRoot) {
+			if !strings.HasSuffix(dir, "-containers") {
+				continue
+			}
+			file := path.Join(storageRoot, dir, "containers.json")
+			data, err := fs.ReadFile(r.host, file)
+			if err != nil {
+				r.note(file, err)
+				continue
+			}
+			names, err := parseStorageContainers(data)
+			if err != nil {
+				r.note(file, err)
+				continue
+			}
+			for k, v := range names {
+				r.storage[k] = v
+			}
+		}
+	}
+	return r.storage[id]
+}
+
+// containerInCgroup returns the ID of the container whose recorded cgroup
+// is cgroup or one of its ancestors, the deepest if several. It reads every
+// state file the first time.
+func (r *Resolver) containerInCgroup(cgroup string) string {
+	if r.byCgroup == nil {
+		r.listStates()
+		r.byCgroup = make(map[string]string)
+		for id := range r.files {
+			if st := r.state(id); st != nil {
+				for _, cg := range st.Cgroups {
+					r.byCgroup[cg] = id
+				}
+			}
+		}
+	}
+	for p := path.Clean("/" + cgroup); p != "/"; p = path.Dir(p) {
+		if id, ok := r.byCgroup[p]; ok {
+			return id
+		}
+	}
+	return ""
+}
+
+// note records a file that exists but could not be used. A missing file
+// is the normal case of a runtime that is not installed.
+func (r *Resolver) note(file string, err error) {
+	if !errors.Is(err, fs.ErrNotExist) {
+		r.problems = append(r.problems, stateError(file, err))
+	}
+}
