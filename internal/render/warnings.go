@@ -9,7 +9,8 @@ import (
 )
 
 // Warnings prints, in one line each, what the scan could not read: the
-// processes it skipped and, when the view shows it, a partial hierarchy.
+// processes it skipped, those whose PID was reused before their details
+// were read and, when the view shows it, a partial hierarchy.
 func Warnings(w io.Writer, idx *scan.Index, hierarchyShown, asRoot bool) {
 	if s := idx.Skipped; s.Total() > 0 {
 		var reasons []string
@@ -27,6 +28,10 @@ func Warnings(w io.Writer, idx *scan.Index, hierarchyShown, asRoot bool) {
 		}
 		fmt.Fprintf(w, "nsview: skipped %d of %d processes (%s)%s\n",
 			s.Total(), s.Total()+len(idx.Processes), strings.Join(reasons, ", "), hint)
+	}
+	if idx.Reused > 0 {
+		fmt.Fprintf(w, "nsview: %s replaced by another process with the same PID after the scan; their details are unknown\n",
+			plural(idx.Reused, "process was", "processes were"))
 	}
 	if hierarchyShown && idx.Partial {
 		fmt.Fprintln(w, "nsview: namespace hierarchy is partial: the kernel did not tell some parents or owners, so they were inferred from the processes in /proc")

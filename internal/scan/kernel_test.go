@@ -43,7 +43,9 @@ func startSleep(t *testing.T, cloneflags uintptr, prefix ...string) int {
 	pid := cmd.Process.Pid
 	t.Cleanup(func() {
 		syscall.Kill(pid, syscall.SIGKILL)
-		cmd.Wait()
+		if cmd.Wait() != nil {
+			cmd.Process.Release() // a test reaped it: close the pidfd Wait keeps
+		}
 	})
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); string(comm) == "sleep\n" {
