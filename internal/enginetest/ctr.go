@@ -1,0 +1,85 @@
+package enginetest
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// CtrRuncRoot is where containerd-shim-runc-v2 keeps runc's state for
+// namespace ns when containerd sets no runtime root: /run/containerd/runc/NS,
+// even for the containerd dockerd starts under its own exec root.
+func CtrRuncRoot(ns string) string {
+	return filepath.Join("/run/containerd/runc", ns)
+}
+
+// ctrImage is DockerImage as containerd names it after `ctr image import`.
+const ctrImage = "docker.io/library/" + DockerImage
+
+// Ctr runs `sleep 1000` as containerd task id in namespace ns of the
+// containerd this dockerd started (ctr -a d.ContainerdSocket -n ns run -d),
+// after importing DockerImage there (docker save, ctr image import). When
+// the test ends the task and container are deleted by ID and the
+// namespace's parent cgroup /NS removed if empty.
+func (d *Dockerd) Ctr(t testing.TB, ns, id string) *Container {
+	t.Helper()
+	requireTools(t, "ctr")
+	if err := d.importToContainerd(t, ns); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ctr(ns, "run", "-d", ctrImage, id, "sleep", "1000"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, args := range [][]string{{"task", "delete", "-f", id}, {"container", "delete", id}} {
+			if _, err := d.ctr(ns, args...); err != nil {
+				t.Logf("cleanup: %v", err)
+			}
+		}
+		removeCgroup(t, "/"+ns)
+	})
+	c := &Container{
+		Engine: "ctr", ID: id, Name: id, RuncRoot: CtrRuncRoot(ns),
+		Bundle: filepath.Join(d.ExecRoot, "containerd", "daemon", "io.containerd.runtime.v2.task", ns, id),
+	}
+	var err error
+	if c.InitPID, err = d.ctrTaskPID(ns, id); err != nil {
+		t.Fatal(err)
+	}
+	if c.MonitorPID, err = parentPID(c.InitPID); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// ctr runs ctr against this daemon's containerd in namespace ns.
+func (d *Dockerd) ctr(ns string, args ...string) (string, error) {
+	return run("ctr", append([]string{"--address", d.ContainerdSocket, "--namespace", ns}, args...)...)
+}
+
+// importToContainerd copies DockerImage from dockerd into containerd
+// namespace ns: docker save, then ctr image import.
+func (d *Dockerd) importToContainerd(t testing.TB, ns string) error {
+	archive := filepath.Join(t.TempDir(), "image.tar")
+	if _, err := d.docker("save", "--output", archive, DockerImage); err != nil {
+		return err
+	}
+	_, err := d.ctr(ns, "image", "import", archive)
+	return err
+}
+
+// ctrTaskPID reads the task's PID from `ctr task ls`.
+func (d *Dockerd) ctrTaskPID(ns, id string) (int, error) {
+	out, err := d.ctr(ns, "task", "ls")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if fields := strings.Fields(line); len(fields) >= 2 && fields[0] == id {
+			return strconv.Atoi(fields[1])
+		}
+	}
+	return 0, fmt.Errorf("ctr task ls: no task %s in namespace %s:\n%s", id, ns, out)
+}
