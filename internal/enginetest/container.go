@@ -77,8 +77,32 @@ func removeCgroup(t testing.TB, rel string) {
 	dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup/*", rel))
 	dirs = append(dirs, filepath.Join("/sys/fs/cgroup", rel))
 	for _, dir := range dirs {
-		if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			t.Logf("cleanup: %v", err)
+		removeEmptyDir(t, dir)
+	}
+}
+
+// removeEmptyDir removes dir if it exists and is empty (rmdir).
+func removeEmptyDir(t testing.TB, dir string) {
+	t.Helper()
+	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Logf("cleanup: %v", err)
+	}
+}
+
+// waitExec waits until the container's init has left `runc init` and
+// exec'd its command: `runc start` returns as soon as it has told init to
+// go on, before the exec.
+func waitExec(t testing.TB, c *Container) {
+	t.Helper()
+	path := fmt.Sprintf("/proc/%d/cmdline", c.InitPID)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		cmdline, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%s container %s: init PID %d: %v", c.Engine, c.ID, c.InitPID, err)
+		}
+		if len(cmdline) > 0 && !strings.HasPrefix(string(cmdline), "runc\x00init\x00") {
+			return
 		}
 	}
+	t.Fatalf("%s container %s: init PID %d still in runc init after 30 s", c.Engine, c.ID, c.InitPID)
 }

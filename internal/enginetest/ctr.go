@@ -21,8 +21,8 @@ const ctrImage = "docker.io/library/" + DockerImage
 // Ctr runs `sleep 1000` as containerd task id in namespace ns of the
 // containerd this dockerd started (ctr -a d.ContainerdSocket -n ns run -d),
 // after importing DockerImage there (docker save, ctr image import). When
-// the test ends the task and container are deleted by ID and the
-// namespace's parent cgroup /NS removed if empty.
+// the test ends the task and container are deleted by ID, and the
+// namespace's cgroup /NS and runc root removed if empty.
 func (d *Dockerd) Ctr(t testing.TB, ns, id string) *Container {
 	t.Helper()
 	requireTools(t, "ctr")
@@ -39,6 +39,7 @@ func (d *Dockerd) Ctr(t testing.TB, ns, id string) *Container {
 			}
 		}
 		removeCgroup(t, "/"+ns)
+		removeEmptyDir(t, CtrRuncRoot(ns))
 	})
 	c := &Container{
 		Engine: "ctr", ID: id, Name: id, RuncRoot: CtrRuncRoot(ns),
@@ -51,6 +52,7 @@ func (d *Dockerd) Ctr(t testing.TB, ns, id string) *Container {
 	if c.MonitorPID, err = parentPID(c.InitPID); err != nil {
 		t.Fatal(err)
 	}
+	waitExec(t, c)
 	return c
 }
 

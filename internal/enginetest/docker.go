@@ -224,6 +224,7 @@ func (d *Dockerd) Run(t testing.TB, name string, flags ...string) *Container {
 	if c.MonitorPID, err = parentPID(c.InitPID); err != nil {
 		t.Fatal(err)
 	}
+	waitExec(t, c)
 	return c
 }
 
@@ -244,14 +245,16 @@ func (d *Dockerd) ConfigV2(id string) string {
 	return filepath.Join(d.DataRoot, "containers", id, "config.v2.json")
 }
 
-// HostView runs binary (a static executable, bind-mounted read-only at
-// /bin/hostview) in a DaemonSet-shaped container, --pid=host with
-// SYS_PTRACE and SYS_ADMIN and the host's /proc at /host/proc, waits for
-// it to exit and returns its stdout; docker run --rm removes the container.
+// HostView runs binary (a static executable, bind-mounted read-only as
+// /hostview/BASENAME, so that busybox still knows its name) in a
+// DaemonSet-shaped container: --pid=host, SYS_PTRACE and SYS_ADMIN, the
+// host's /proc at /host/proc. It waits for it to exit and returns its
+// stdout; docker run --rm removes the container.
 func (d *Dockerd) HostView(binary string, args ...string) (string, error) {
+	inside := "/hostview/" + filepath.Base(binary)
 	run := []string{
 		"run", "--rm", "--pid=host", "--cap-add", "SYS_PTRACE", "--cap-add", "SYS_ADMIN",
-		"-v", "/proc:/host/proc:ro", "-v", binary + ":/bin/hostview:ro", DockerImage, "/bin/hostview",
+		"-v", "/proc:/host/proc:ro", "-v", binary + ":" + inside + ":ro", DockerImage, inside,
 	}
 	return d.docker(append(run, args...)...)
 }

@@ -81,6 +81,9 @@ func TestPodman(t *testing.T) {
 	checkGone(t, c)
 }
 
+// ctrNamespace is the containerd namespace TestDocker's ctr task runs in.
+const ctrNamespace = "nsview-test"
+
 func TestDocker(t *testing.T) {
 	t.Parallel()
 	var d *enginetest.Dockerd
@@ -100,11 +103,11 @@ func TestDocker(t *testing.T) {
 		checkHostView(t, d, c.InitPID)
 
 		start = time.Now()
-		task := d.Ctr(t, "nsview-test", enginetest.Name("nsview-ctr"))
+		task := d.Ctr(t, ctrNamespace, enginetest.Name("nsview-ctr"))
 		t.Logf("docker save, ctr import and ctr run -d took %v", time.Since(start))
 		cs = append(cs, task)
 		checkRunning(t, task)
-		checkCgroupLines(t, task.InitPID, func(path string) bool { return path == "/nsview-test/"+task.ID })
+		checkCgroupLines(t, task.InitPID, func(path string) bool { return path == "/"+ctrNamespace+"/"+task.ID })
 		checkComm(t, task.MonitorPID, "containerd-shim")
 	})
 	for _, c := range cs {
@@ -114,11 +117,10 @@ func TestDocker(t *testing.T) {
 		return
 	}
 	checkProcessGone(t, d.PID, "dockerd")
-	if _, err := os.Stat(d.Dir); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("dockerd's directory %s is still there (%v)", d.Dir, err)
-	}
+	checkNoPath(t, d.Dir)
 	checkNoMount(t, d.Dir)
-	checkNoCgroup(t, "nsview-test")
+	checkNoCgroup(t, ctrNamespace)
+	checkNoPath(t, enginetest.CtrRuncRoot(ctrNamespace))
 }
 
 // checkRunning checks c against the kernel: its init PID runs `sleep
@@ -251,11 +253,17 @@ func checkGone(t *testing.T, c *enginetest.Container) {
 	if c.MonitorPID != 0 {
 		checkProcessGone(t, c.MonitorPID, c.ID)
 	}
-	if _, err := os.Stat(filepath.Join(c.RuncRoot, c.ID)); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("%s container %s: runc state %s still there (%v)", c.Engine, c.ID, filepath.Join(c.RuncRoot, c.ID), err)
-	}
+	checkNoPath(t, filepath.Join(c.RuncRoot, c.ID))
+	checkNoPath(t, c.Bundle)
 	checkNoCgroup(t, c.ID)
 	checkNoMount(t, c.ID)
+}
+
+func checkNoPath(t *testing.T, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s is still there (%v)", path, err)
+	}
 }
 
 // checkProcessGone waits until pid has left /proc, or is another process

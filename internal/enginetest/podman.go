@@ -34,6 +34,7 @@ func Podman(t testing.TB, name string) *Container {
 	if err := podmanInspect(c); err != nil {
 		t.Fatal(err)
 	}
+	waitExec(t, c)
 	return c
 }
 

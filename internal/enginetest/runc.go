@@ -42,7 +42,9 @@ func Runc(t testing.TB, opts RuncOpts) *Container {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Container{Engine: "runc", ID: opts.ID, Name: opts.ID, InitPID: pid, Bundle: opts.Bundle, RuncRoot: opts.Root}
+	c := &Container{Engine: "runc", ID: opts.ID, Name: opts.ID, InitPID: pid, Bundle: opts.Bundle, RuncRoot: opts.Root}
+	waitExec(t, c)
+	return c
 }
 
 func (opts RuncOpts) withDefaults(t testing.TB) RuncOpts {
