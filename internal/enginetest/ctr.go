@@ -19,9 +19,9 @@ func CtrRuncRoot(ns string) string {
 const ctrImage = "docker.io/library/" + DockerImage
 
 // Ctr runs `sleep 1000` as containerd task id in namespace ns of the
-// containerd this dockerd started (ctr -a d.ContainerdSocket -n ns run -d),
+// containerd this dockerd uses (ctr -a d.ContainerdSocket -n ns run -d),
 // after importing DockerImage there (docker save, ctr image import). When
-// the test ends the task and container are deleted by ID, and the
+// the test ends the task, container and image are deleted, and the
 // namespace's cgroup /NS and runc root removed if empty.
 func (d *Dockerd) Ctr(t testing.TB, ns, id string) *Container {
 	t.Helper()
@@ -33,7 +33,7 @@ func (d *Dockerd) Ctr(t testing.TB, ns, id string) *Container {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		for _, args := range [][]string{{"task", "delete", "-f", id}, {"container", "delete", id}} {
+		for _, args := range [][]string{{"task", "delete", "-f", id}, {"container", "delete", id}, {"image", "rm", ctrImage}} {
 			if _, err := d.ctr(ns, args...); err != nil {
 				t.Logf("cleanup: %v", err)
 			}
@@ -43,7 +43,7 @@ func (d *Dockerd) Ctr(t testing.TB, ns, id string) *Container {
 	})
 	c := &Container{
 		Engine: "ctr", ID: id, Name: id, RuncRoot: CtrRuncRoot(ns),
-		Bundle: filepath.Join(d.ExecRoot, "containerd", "daemon", "io.containerd.runtime.v2.task", ns, id),
+		Bundle: d.bundle(ns, id),
 	}
 	var err error
 	if c.InitPID, err = d.ctrTaskPID(ns, id); err != nil {

@@ -37,7 +37,8 @@ type Dockerd struct {
 	Socket           string // docker's API socket (DOCKER_HOST=unix://Socket)
 	DataRoot         string // --data-root: containers/ID/config.v2.json live here
 	ExecRoot         string // --exec-root: runc state is ExecRoot/runtime-runc/moby
-	ContainerdSocket string // the socket of the containerd dockerd started (for ctr -a)
+	ContainerdSocket string // the socket of the containerd dockerd uses (for ctr -a)
+	ContainerdState  string // that containerd's state dir: bundles are under io.containerd.runtime.v2.task/NS/ID
 	PID              int    // dockerd's PID
 	cmd              *exec.Cmd
 	done             chan struct{} // closed when dockerd has exited
@@ -58,6 +59,7 @@ func Docker(t testing.TB) *Dockerd {
 	if err := d.start(); err != nil {
 		Require(t, err.Error())
 	}
+	d.findContainerd()
 	t.Cleanup(func() { d.stop(t) })
 	if _, err := d.docker("import", BusyboxTar(t), DockerImage); err != nil {
 		t.Fatal(err)
@@ -73,7 +75,32 @@ func newDockerd(dir string) *Dockerd {
 		DataRoot:         filepath.Join(dir, "data"),
 		ExecRoot:         execRoot,
 		ContainerdSocket: filepath.Join(execRoot, "containerd", "containerd.sock"),
+		ContainerdState:  filepath.Join(execRoot, "containerd", "daemon"),
 	}
+}
+
+// System containerd's socket and state dir, as Debian's package sets them.
+const (
+	systemContainerdSocket = "/run/containerd/containerd.sock"
+	systemContainerdState  = "/run/containerd"
+)
+
+// findContainerd points ContainerdSocket and ContainerdState at the
+// system containerd when dockerd started none of its own: dockerd 20.10
+// uses /run/containerd/containerd.sock when something listens there.
+func (d *Dockerd) findContainerd() {
+	if _, err := os.Stat(d.ContainerdSocket); err == nil {
+		return
+	}
+	if _, err := os.Stat(systemContainerdSocket); err == nil {
+		d.ContainerdSocket, d.ContainerdState = systemContainerdSocket, systemContainerdState
+	}
+}
+
+// bundle is the OCI bundle directory containerd made for task id in
+// namespace ns.
+func (d *Dockerd) bundle(ns, id string) string {
+	return filepath.Join(d.ContainerdState, "io.containerd.runtime.v2.task", ns, id)
 }
 
 // start runs dockerd and waits until its API answers.
@@ -215,7 +242,7 @@ func (d *Dockerd) Run(t testing.TB, name string, flags ...string) *Container {
 	})
 	c := &Container{
 		Engine: "docker", ID: id, Name: name,
-		Bundle:   filepath.Join(d.ExecRoot, "containerd", "daemon", "io.containerd.runtime.v2.task", "moby", id),
+		Bundle:   d.bundle("moby", id),
 		RuncRoot: filepath.Join(d.ExecRoot, "runtime-runc", "moby"),
 	}
 	if c.InitPID, err = d.inspectPID(id); err != nil {
