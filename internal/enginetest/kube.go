@@ -53,6 +53,7 @@ type KubePod struct {
 // their bundles and the pod's cgroup removed.
 func KubeRunc(t testing.TB, opts KubeOpts) *KubePod {
 	t.Helper()
+	requireTools(t, "runc")
 	if opts.Pod == "" || opts.Namespace == "" || opts.UID == "" || opts.Container == "" {
 		t.Fatalf("KubeRunc: Pod, Namespace, UID and Container are all needed: %+v", opts)
 	}

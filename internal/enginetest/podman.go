@@ -19,7 +19,7 @@ var podmanUlimits = []string{"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=
 func Podman(t testing.TB, name string) *Container {
 	t.Helper()
 	requireTools(t, "podman", "conmon", "runc")
-	image := "localhost/nsview-busybox:" + name
+	image := Name("localhost/nsview-busybox:t")
 	if _, err := run("podman", "import", BusyboxTar(t), image); err != nil {
 		Require(t, err.Error())
 	}
