@@ -13,7 +13,9 @@ FUZZ_TARGETS = \
 	./internal/scan:FuzzParseStat ./internal/scan:FuzzParseNSLink ./internal/scan:FuzzParseNSpid \
 	./internal/scan:FuzzParseCgroup ./internal/scan:FuzzParseCmdline ./internal/scan:FuzzParseNSFSMounts \
 	./internal/scan:FuzzScan \
-	./internal/render:FuzzEscape ./internal/render:FuzzJSONDocument ./:FuzzViews
+	./internal/render:FuzzEscape ./internal/render:FuzzJSONDocument ./:FuzzViews \
+	./internal/filter/query:FuzzParse ./internal/filter/query:FuzzRoundTrip \
+	./internal/filter/query:FuzzMatch ./internal/filter/query:FuzzRegexp
 
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
 

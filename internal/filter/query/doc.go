@@ -80,7 +80,9 @@
 //     libsmartcols fails with an error.
 //   - An empty numeric cell compared with a string literal is the NULL
 //     string, not "0" as libsmartcols's cast of an empty number makes it;
-//     an empty cell compared with a float is false, not 0.0.
+//     an empty cell compared with a float is false, not 0.0. Two empty
+//     cells compare as NULL strings, equal, where libsmartcols, knowing a
+//     numeric column's type, says false.
 //   - Floats are float64, not long double, and an integer column compared
 //     with a float is converted to float64 (exact below 2^53).
 //   - Regular expressions are Go's RE2 engine given POSIX syntax
