@@ -68,6 +68,9 @@ func TestMatch(t *testing.T) {
 		{`NETNSID =~ "^$"`, true}, {`NETNSID !~ "x"`, true}, {`NETNSID == PNS`, true},
 		{`NETNSID < TYPE`, true}, {`TYPE > NETNSID`, true}, {`PID > PNS`, false},
 		{`BLANK == ""`, true}, {`BLANK < "a"`, true},
+		// where libsmartcols compares an empty cell as its type's zero
+		{`EMPTYNUM !~ "0"`, true}, {`EMPTYNUM < 1.5`, false}, {`PNS == false`, false},
+		{`1000.0 == "1000"`, true}, {`RATIO == "0.25"`, true}, // floats as text: C's %g
 		// libsmartcols's precedence
 		{`A || B && C`, false}, // (A || B) && C
 		{`A || (B && C)`, true},
