@@ -13,9 +13,10 @@ import (
 // only for the columns it needs (&& and || stop early) and may ask for one
 // more than once.
 //
-// Match fails only when a comparison needs a number and a cell's text is
-// not one, such as `TYPE > 1` where TYPE is "net"; lsns then stops with
-// "failed to apply filter".
+// Match fails only when a comparison needs a number and text (a cell's or
+// a string literal's) is not one, such as `TYPE > 1` where TYPE is "net";
+// lsns then stops with "failed to apply filter". The error names the
+// comparison and the column.
 func (f *Filter) Match(value func(column string) any) (bool, error) {
 	return truth(f.root, value)
 }
