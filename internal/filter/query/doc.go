@@ -26,8 +26,8 @@
 // equally and associate to the left, so `A || B && C` means
 // `(A || B) && C`; comparisons and "!" bind tighter and also equally, so
 // `!A == B` means `(!A) == B` and `A == B == C` means `(A == B) == C`.
-// [Filter.String] prints the parsed form with the parentheses that make
-// this explicit.
+// Write `A || (B && C)` for C's grouping. [Filter.String] prints the
+// parsed form with only the parentheses this grammar needs.
 //
 // # Evaluation
 //
