@@ -528,3 +528,36 @@ func freeAddr(t *testing.T) string {
 	defer l.Close()
 	return l.Addr().String()
 }
+
+// BenchmarkServeScrape measures one scrape of the live /proc that scans
+// (interval 0, which the command does not allow), with the scan options of
+// nsview serve; cpu-ms/op is the CPU time the process spent, all
+// goroutines included.
+func BenchmarkServeScrape(b *testing.B) {
+	a := agent.New(func() (*scan.Index, error) { return scan.Scan(serveScanOptions(scan.DefaultRoot)) }, 0)
+	srv := httptest.NewServer(agent.NewHandler(a))
+	defer srv.Close()
+	client := srv.Client()
+	start := cpuTime(b)
+	for b.Loop() {
+		resp, err := client.Get(srv.URL + "/metrics")
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	b.ReportMetric(float64((cpuTime(b)-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	if r, _ := a.Last(); r.Index != nil {
+		b.ReportMetric(float64(len(r.Index.Processes)), "procs")
+	}
+}
+
+// cpuTime is the user and system CPU time of this process so far.
+func cpuTime(b *testing.B) time.Duration {
+	var usage unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &usage); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+}
