@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -197,6 +198,7 @@ func requireTool(t *testing.T, name string) string {
 
 // TestServeUsageErrors: bad flags and arguments exit 2 with one line.
 func TestServeUsageErrors(t *testing.T) {
+	checkLeaks(t)
 	cases := map[string][]string{
 		"unknown flag":        {"--bogus"},
 		"stray argument":      {"extra"},
@@ -220,6 +222,7 @@ func TestServeUsageErrors(t *testing.T) {
 // TestServeRuntimeErrors: a busy port, an unusable procfs or web config
 // file exit 1 with one line, before serving anything, leaking nothing.
 func TestServeRuntimeErrors(t *testing.T) {
+	checkLeaks(t)
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -251,6 +254,26 @@ func TestServeRuntimeErrors(t *testing.T) {
 	}
 }
 
+// checkLeaks fails the test when, once everything else it set up has been
+// cleaned up, it leaves more goroutines or open files than it found.
+// Call it first, so that its check runs after the other cleanups.
+func checkLeaks(t *testing.T) {
+	t.Helper()
+	goroutines, fds := runtime.NumGoroutine(), openFiles(t)
+	t.Cleanup(func() {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			g, f := runtime.NumGoroutine(), openFiles(t)
+			if g <= goroutines && f <= fds {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("leak: %d goroutines before, %d after; %d open files before, %d after", goroutines, g, fds, f)
+				return
+			}
+		}
+	})
+}
+
 func openFiles(t *testing.T) int {
 	entries, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
@@ -261,6 +284,7 @@ func openFiles(t *testing.T) int {
 
 // TestServePromtool: a scrape passes `promtool check metrics`.
 func TestServePromtool(t *testing.T) {
+	checkLeaks(t)
 	promtool := requireTool(t, "promtool")
 	s := startServe(t)
 	status, body := fetch(t, newClient(t), s.url("/metrics"), "", "")
@@ -277,6 +301,7 @@ func TestServePromtool(t *testing.T) {
 // TestServeSIGINT: SIGINT, like SIGTERM (every startServe), shuts the
 // server down gracefully with exit status 0.
 func TestServeSIGINT(t *testing.T) {
+	checkLeaks(t)
 	s := startServe(t)
 	s.stop(t, syscall.SIGINT)
 	if !strings.Contains(s.log(), `msg="Shutting down"`) {
@@ -287,6 +312,7 @@ func TestServeSIGINT(t *testing.T) {
 // TestServeBasicAuth: with basic_auth_users in the web config file, every
 // endpoint answers 401 without the right credentials.
 func TestServeBasicAuth(t *testing.T) {
+	checkLeaks(t)
 	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
@@ -312,6 +338,7 @@ func TestServeBasicAuth(t *testing.T) {
 // TestServeConcurrentScrapes: 50 scrapes at once, within the scan
 // interval, are all answered from the one scan the server did at start.
 func TestServeConcurrentScrapes(t *testing.T) {
+	checkLeaks(t)
 	s := startServe(t, "--scan-interval", "1h")
 	client := newClient(t)
 	var wg sync.WaitGroup
@@ -341,6 +368,7 @@ func TestServeConcurrentScrapes(t *testing.T) {
 // live /proc with readlink on /proc/*/ns/* done here, retrying when
 // processes come and go between the two.
 func TestServeMatchesKernel(t *testing.T) {
+	checkLeaks(t)
 	if os.Geteuid() != 0 {
 		requireNamespaces(t, "not root")
 	}
@@ -401,6 +429,7 @@ func liveNamespaces(t *testing.T) map[string]map[string]bool {
 // walked here finds them. Only that process is scanned, so other
 // processes on the host do not change the count.
 func TestServeNamespaceWithoutProcesses(t *testing.T) {
+	checkLeaks(t)
 	if os.Geteuid() != 0 {
 		requireNamespaces(t, "not root")
 	}
@@ -462,6 +491,7 @@ func userAncestors(t *testing.T, pid int) int {
 // TestServePrometheus: a real Prometheus server scrapes nsview serve and
 // answers a query for nsview_namespaces.
 func TestServePrometheus(t *testing.T) {
+	checkLeaks(t)
 	prometheus := requireTool(t, "prometheus")
 	s := startServe(t)
 	dir := t.TempDir()
@@ -481,7 +511,9 @@ func TestServePrometheus(t *testing.T) {
 	}
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
+		stopped := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
 		cmd.Wait()
+		stopped.Stop()
 	})
 	client := newClient(t)
 	query := "http://" + web + "/api/v1/query?query=" + url.QueryEscape("nsview_namespaces")
