@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+
+	"github.com/nsview/nsview/internal/container"
 )
 
 // Process is one process as read from /proc/PID. The fields below the blank
@@ -23,6 +25,9 @@ type Process struct {
 	// NS holds the inode of each of the process's namespaces, indexed by
 	// Type; 0 where the link could not be read (e.g. no time namespace).
 	NS [NumTypes]uint64
+	// Container is the container the process runs in; nil when it runs in
+	// none or the scan did not ask (Options.Containers).
+	Container *container.Container
 
 	Cmdline string // arguments joined by spaces; "" for kernel threads
 	Cgroup  string // cgroup path (v2, else first v1 hierarchy)
@@ -56,6 +61,11 @@ type Namespace struct {
 	Owner    uint64 // owning user namespace; 0 if unknown
 	OwnerUID int64  // creator's UID for user namespaces; -1 if unknown or not a user namespace
 	Level    int    // nesting depth for pid and user namespaces, 0 = initial; -1 if unknown
+
+	// Set only when the scan asked for containers: the container all the
+	// namespace's processes run in, and the pod they all belong to.
+	Container *container.Container
+	Pod       *container.Pod
 
 	// Set only when the scan asked for them.
 	NSFS    []string // where the namespace is bind-mounted (nsfs), e.g. /run/netns/NAME
@@ -96,6 +106,10 @@ type Index struct {
 	Skipped    Skipped
 	// Unreadable says for each skipped PID why it was skipped.
 	Unreadable map[int]error
+	// ContainerErr says why containers could not be named (the runtimes'
+	// files were out of reach or unreadable); they are then known only by
+	// what their cgroups say.
+	ContainerErr error
 	// Partial is set when the namespace hierarchy was asked for and some
 	// parent or owner could not be determined.
 	Partial bool

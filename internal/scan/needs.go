@@ -22,6 +22,10 @@ const (
 	NeedCmdline // Process.Cmdline
 	NeedCgroup  // Process.Cgroup
 	NeedNSpid   // Process.NSpid
+	// NeedContainers reads each process's cgroup during the scan to tell
+	// which container it runs in, and which container and pod each
+	// namespace belongs to.
+	NeedContainers
 )
 
 // Details is the part of n that Index.Describe reads.
@@ -34,7 +38,7 @@ func (n Need) Details() Details {
 // (pid nonzero) that needs no members reads that process alone.
 func OptionsFor(root string, types []Type, pid int, n Need) Options {
 	opts := Options{Root: root, NSFS: n&NeedNSFS != 0, NetNSID: n&NeedNetNSID != 0, Hierarchy: true,
-		HierarchyTypes: []Type{PID, User}}
+		HierarchyTypes: []Type{PID, User}, Containers: n&NeedContainers != 0}
 	if n&NeedHierarchy != 0 {
 		opts.HierarchyTypes = nil // all types
 		if types != nil {

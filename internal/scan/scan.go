@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nsview/nsview/internal/container"
 )
 
 // DefaultRoot is where procfs is normally mounted.
@@ -30,6 +32,9 @@ type Options struct {
 	NSFS, NetNSID bool
 	// Workers is how many processes are read at once; 0 picks a default.
 	Workers int
+	// Containers tells which container and pod each process and namespace
+	// belongs to (see containers.go).
+	Containers bool
 	// Owners, when not nil, gives the UID of each process it lists instead
 	// of the owner of its /proc entry. Fixture trees state their owners this
 	// way, since only root may chown.
@@ -67,8 +72,16 @@ func Scan(opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	procs, errs := readProcesses(root, pids, opts.Workers, opts.Owners)
 	idx := newIndex(root)
+	var containers *container.Resolver
+	if opts.Containers {
+		containers, idx.ContainerErr = newContainerResolver(root)
+	}
+	procs, errs := readProcesses(pids, opts.Workers, func() *procReader {
+		r := newProcReader(root)
+		r.owners, r.containers = opts.Owners, containers
+		return r
+	})
 	for i, p := range procs {
 		if p != nil {
 			idx.addProcess(p)
@@ -97,6 +110,12 @@ func Scan(opts Options) (*Index, error) {
 	if opts.NetNSID {
 		idx.readNetNSIDs()
 	}
+	if containers != nil {
+		idx.attributeNamespaces()
+		if idx.ContainerErr == nil {
+			idx.ContainerErr = containerProblem(containers.Problems())
+		}
+	}
 	idx.sortNamespaces() // after the hierarchy added ancestors
 	return idx, nil
 }
@@ -124,14 +143,14 @@ func listPIDs(root string, only int) ([]int, error) {
 	return pids, nil
 }
 
-// readProcesses reads the given processes in parallel. For each index either the
-// process or the error that prevented reading it is set.
-func readProcesses(root string, pids []int, workers int, owners map[int]uint32) ([]*Process, []error) {
+// readProcesses reads the given processes in parallel, each worker with a
+// reader from newReader. For each index either the process or the error
+// that prevented reading it is set.
+func readProcesses(pids []int, workers int, newReader func() *procReader) ([]*Process, []error) {
 	procs := make([]*Process, len(pids))
 	errs := make([]error, len(pids))
 	parallel(len(pids), workers, func() func(int) {
-		r := newProcReader(root)
-		r.owners = owners
+		r := newReader()
 		return func(i int) { procs[i], errs[i] = r.read(pids[i]) }
 	})
 	return procs, errs
@@ -168,9 +187,10 @@ func parallel(n, workers int, newWorker func() func(int)) {
 // fd per process, fstat for the owner, one read of stat, one readlinkat per
 // namespace type.
 type procReader struct {
-	root   string
-	buf    []byte
-	owners map[int]uint32 // see Options.Owners
+	root       string
+	buf        []byte
+	owners     map[int]uint32      // see Options.Owners
+	containers *container.Resolver // set to read each process's container
 }
 
 func newProcReader(root string) *procReader {
@@ -208,6 +228,9 @@ func (r *procReader) read(pid int) (*Process, error) {
 	}
 	if err := r.readNamespaces(dirfd, p); err != nil {
 		return nil, err
+	}
+	if r.containers != nil {
+		r.readContainer(dirfd, p)
 	}
 	return p, nil
 }
