@@ -74,6 +74,8 @@ EXAMPLES:
    nsview -t pid                   only PID namespaces (-t net,uts: several)
    nsview -namespace 4026532572    the processes inside one namespace
    nsview -pid 10710               the namespaces of one process
+   nsview -c web                   the namespaces of a container (name or ID prefix)
+   nsview --pod shop/web-0         the namespaces of a Kubernetes pod
    nsview -t net -pid 10710        that process's network namespace
    nsview -o +pns,ons,level        add the hierarchy columns
    nsview --json | jq '.namespaces[] | select(.type=="net")'
@@ -116,6 +118,8 @@ var flags = []cli.Flag{
 	&cli.StringSliceFlag{Name: "type", Aliases: []string{"t"}, Usage: "only namespaces of `TYPE`: cgroup, ipc, mnt, net, pid, time, user, uts (repeat or comma-separate)"},
 	&cli.StringFlag{Name: "namespace", Usage: "list the processes inside the namespace with this `INODE`"},
 	&cli.StringFlag{Name: "pid", Aliases: []string{"p"}, Usage: "only the namespaces of process `PID`"},
+	&cli.StringFlag{Name: "container", Aliases: []string{"c"}, Usage: "only the namespaces of the container with this `ID-PREFIX|NAME`"},
+	&cli.StringFlag{Name: "pod", Usage: "only the namespaces of the Kubernetes pod `[NAMESPACE/]NAME` (or its UID)"},
 	&cli.BoolFlag{Name: "json", Aliases: []string{"J"}, Usage: "print JSON: {\"namespaces\":[...]}, lsns's keys"},
 	&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "table `COLUMNS` (comma-separated; +COLS adds to the defaults); see --list-columns"},
 	&cli.BoolFlag{Name: "list-columns", Aliases: []string{"H"}, Usage: "list the available columns and exit"},
@@ -150,6 +154,10 @@ func parseConfig(c *cli.Context) (config, error) {
 		if cfg.spec.PID, err = filter.ParsePID(c.String("pid")); err != nil {
 			return cfg, err
 		}
+	}
+	cfg.spec.Container, cfg.spec.Pod = c.String("container"), c.String("pod")
+	if (c.IsSet("container") && cfg.spec.Container == "") || (c.IsSet("pod") && cfg.spec.Pod == "") {
+		return cfg, errors.New("-c/--container and --pod need a value: an ID prefix or a name")
 	}
 	inode := c.String("namespace")
 	switch {
@@ -187,6 +195,9 @@ func run(c *cli.Context, env environment) error {
 		return usageError{err}
 	}
 	needs := view.Needs()
+	if cfg.spec.Container != "" || cfg.spec.Pod != "" {
+		needs |= scan.NeedMembers | scan.NeedContainers
+	}
 	opts := scan.OptionsFor(cfg.root, cfg.spec.Types, cfg.spec.PID, needs)
 	opts.Owners = env.owners
 	idx, err := scan.Scan(opts)

@@ -13,6 +13,12 @@ rm -rf proc proc-deep && mkdir proc proc-deep
 : > proc-owners
 : > proc-deep-owners
 
+# The container of PIDs 301 and 302: a Kubernetes pod's, run by containerd,
+# whose runc state (under PID 1's root, the host's /) names it.
+POD_UID=6f1b3c52-8d1e-4b7a-9c3e-2f4a5b6c7d8e
+CONTAINER_ID=3f2c9d4b8a7e6f5041329c8b7a6d5e4f3c2b1a09f8e7d6c5b4a3928170f6e5d4
+POD_CGROUP=/kubepods/besteffort/pod$POD_UID/$CONTAINER_ID
+
 # Initial namespaces and the container's and sandbox's namespaces.
 declare -A HOST=([cgroup]=4026531835 [ipc]=4026531839 [mnt]=4026531841 [net]=4026531840
   [pid]=4026531836 [time]=4026531834 [user]=4026531837 [uts]=4026531838)
@@ -48,9 +54,9 @@ proc 203 200 424242 S 'x) (y\nz' 'x\0' /user.slice/user-424242.slice 203
 proc 202 200 424242 Z defunct '' /user.slice/user-424242.slice 202
 # A container: new pid, net, uts, ipc, mnt namespaces.
 proc 300 1 0 S containerd-shim '/usr/bin/containerd-shim-runc-v2\0-namespace\0k8s.io\0' /system.slice/containerd.service 300
-proc 301 300 0 S nginx 'nginx: master process nginx -g daemon off;\0' /kubepods/pod1/nginx '301 1' \
+proc 301 300 0 S nginx 'nginx: master process nginx -g daemon off;\0' "$POD_CGROUP" '301 1' \
   pid=4026532300 net=4026532301 uts=4026532302 ipc=4026532303 mnt=4026532304
-proc 302 301 33 S nginx 'nginx: worker process\0' /kubepods/pod1/nginx '302 2' \
+proc 302 301 33 S nginx 'nginx: worker process\0' "$POD_CGROUP" '302 2' \
   pid=4026532300 net=4026532301 uts=4026532302 ipc=4026532303 mnt=4026532304
 # A rootless sandbox: a user namespace owning a pid namespace, with a
 # nested pid namespace inside it (three levels: host, 1, 2).
@@ -71,6 +77,10 @@ printf '%s\n' \
   '66 22 0:4 net:[4026532301] /var/run/netns/pod\0401 rw shared:2 - nsfs nsfs rw' \
   '67 22 0:4 mnt:[4026599999] /run/gone rw - nsfs nsfs rw' > proc/self/mountinfo
 printf 'not a process\n' > proc/uptime
+state=proc/1/root/run/containerd/runc/k8s.io/$CONTAINER_ID
+mkdir -p "$state"
+printf '{"id":"%s","config":{"labels":["io.kubernetes.cri.container-type=container","io.kubernetes.cri.container-name=nginx","io.kubernetes.cri.sandbox-name=web-0","io.kubernetes.cri.sandbox-namespace=shop","io.kubernetes.cri.sandbox-uid=%s","bundle=/run/containerd/io.containerd.runtime.v2.task/k8s.io/%s"]}}\n' \
+  "$CONTAINER_ID" "$POD_UID" "$CONTAINER_ID" > "$state/state.json"
 sort -n proc-owners -o proc-owners
 
 # proc-deep: init, then a chain of ten nested PID namespaces, each made by

@@ -3,6 +3,7 @@ package filter
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,54 +27,101 @@ type Spec struct {
 	Types []scan.Type // keep namespaces of these types
 	Inode uint64      // keep only the namespace with this inode
 	PID   int         // keep only the namespaces of this process
+	// Container (an ID prefix or a name) and Pod ([NAMESPACE/]NAME or UID)
+	// keep only the namespaces of the processes in that container or pod.
+	Container, Pod string
 }
 
 // Match is one namespace that passed the filter, with the member processes
-// that passed it: all of them, or only Spec.PID when one was given.
+// that passed it: all of them, or those that Spec.PID, Spec.Container and
+// Spec.Pod name.
 type Match struct {
 	*scan.Namespace
 	Members []*scan.Process
 }
 
 // Apply returns the matches of idx under s, in index order. It fails with
-// ErrNotFound when s names a PID or an inode that is not in the index, or
-// when the criteria together match nothing.
+// ErrNotFound when s names a PID, container, pod or inode that is not in
+// the index, or when the criteria together match nothing.
 func Apply(idx *scan.Index, s Spec) ([]Match, error) {
-	var proc *scan.Process
-	if s.PID != 0 {
-		err, skipped := idx.Unreadable[s.PID]
-		if skipped && !errors.Is(err, scan.ErrNoProcess) {
-			return nil, fmt.Errorf("cannot read the namespaces of PID %d: %w", s.PID, err)
-		}
-		if proc = idx.Processes[s.PID]; proc == nil {
-			return nil, notFound(fmt.Sprintf("no process with PID %d", s.PID))
-		}
+	procs, err := s.processes(idx)
+	if err != nil {
+		return nil, err
 	}
 	var matches []Match
 	for _, ns := range idx.Namespaces {
-		if !s.keeps(ns, proc) {
+		if !s.keeps(ns) {
 			continue
 		}
 		members := ns.Procs
-		if proc != nil {
-			members = []*scan.Process{proc}
+		if procs != nil {
+			if members = inNamespace(procs, ns); len(members) == 0 {
+				continue
+			}
 		}
 		matches = append(matches, Match{Namespace: ns, Members: members})
 	}
-	if len(matches) == 0 && (s.Inode != 0 || proc != nil) {
+	if len(matches) == 0 && (s.Inode != 0 || procs != nil) {
 		return nil, notFound(s.describe())
 	}
 	return matches, nil
 }
 
-func (s Spec) keeps(ns *scan.Namespace, proc *scan.Process) bool {
+// processes returns the processes that s names by PID, container or pod,
+// sorted by PID; nil when s names none.
+func (s Spec) processes(idx *scan.Index) ([]*scan.Process, error) {
+	if s.PID == 0 && s.Container == "" && s.Pod == "" {
+		return nil, nil
+	}
+	var procs []*scan.Process
+	if s.PID != 0 {
+		err, skipped := idx.Unreadable[s.PID]
+		if skipped && !errors.Is(err, scan.ErrNoProcess) {
+			return nil, fmt.Errorf("cannot read the namespaces of PID %d: %w", s.PID, err)
+		}
+		p := idx.Processes[s.PID]
+		if p == nil {
+			return nil, notFound(fmt.Sprintf("no process with PID %d", s.PID))
+		}
+		procs = []*scan.Process{p}
+	} else {
+		procs = slices.SortedFunc(maps.Values(idx.Processes), func(a, b *scan.Process) int { return a.PID - b.PID })
+	}
+	if s.Container != "" {
+		procs = slices.DeleteFunc(procs, func(p *scan.Process) bool {
+			return p.Container == nil || !p.Container.MatchesContainer(s.Container)
+		})
+		if len(procs) == 0 {
+			return nil, notFound(fmt.Sprintf("no process in a container with ID prefix or name %q", s.Container))
+		}
+	}
+	if s.Pod != "" {
+		procs = slices.DeleteFunc(procs, func(p *scan.Process) bool {
+			return p.Container == nil || !p.Container.MatchesPod(s.Pod)
+		})
+		if len(procs) == 0 {
+			return nil, notFound(fmt.Sprintf("no process in a pod named %q", s.Pod))
+		}
+	}
+	return procs, nil
+}
+
+// inNamespace returns the processes of procs that live in ns.
+func inNamespace(procs []*scan.Process, ns *scan.Namespace) []*scan.Process {
+	var in []*scan.Process
+	for _, p := range procs {
+		if p.NS[ns.Type] == ns.Inode {
+			in = append(in, p)
+		}
+	}
+	return in
+}
+
+func (s Spec) keeps(ns *scan.Namespace) bool {
 	if len(s.Types) > 0 && !slices.Contains(s.Types, ns.Type) {
 		return false
 	}
-	if s.Inode != 0 && ns.Inode != s.Inode {
-		return false
-	}
-	return proc == nil || proc.NS[ns.Type] == ns.Inode
+	return s.Inode == 0 || ns.Inode == s.Inode
 }
 
 // describe says in words what s looked for, for a not-found error.
@@ -93,6 +141,12 @@ func (s Spec) describe() string {
 	}
 	if s.PID != 0 {
 		parts = append(parts, fmt.Sprintf("that holds PID %d", s.PID))
+	}
+	if s.Container != "" {
+		parts = append(parts, fmt.Sprintf("of container %q", s.Container))
+	}
+	if s.Pod != "" {
+		parts = append(parts, fmt.Sprintf("of pod %q", s.Pod))
 	}
 	return strings.Join(parts, " ")
 }

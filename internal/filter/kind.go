@@ -58,13 +58,13 @@ func (k Kind) ProcessRows() bool { return k == Members || k == PIDTree || k == M
 
 // Needs is what the view kind reads whatever its columns: trees count
 // members, show command lines and nest namespaces by parent or owner;
-// process trees show NSpid.
+// process trees show NSpid and label the first process of each container.
 func (k Kind) Needs() scan.Need {
 	switch k {
 	case Members:
 		return scan.NeedMembers
 	case PIDTree, MemberTree:
-		return scan.NeedMembers | scan.NeedCmdline | scan.NeedHierarchy | scan.NeedNSpid
+		return scan.NeedMembers | scan.NeedCmdline | scan.NeedHierarchy | scan.NeedNSpid | scan.NeedContainers
 	case OwnerTree:
 		return scan.NeedMembers | scan.NeedCmdline | scan.NeedHierarchy
 	}

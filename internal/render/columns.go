@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nsview/nsview/internal/container"
 	"github.com/nsview/nsview/internal/filter"
 	"github.com/nsview/nsview/internal/scan"
 )
@@ -19,13 +20,13 @@ import (
 type Column[R any] struct {
 	Name string
 	// Type is the JSON type of the values: "integer" (right-aligned in
-	// tables), "string" or "array" (of integers).
+	// tables), "string", "array" (of integers) or "object".
 	Type string
 	Help string
 	// Needs is what the scan must read for the column's values.
 	Needs scan.Need
-	// Value returns a uint64, int, int64, uint32, string, []int or nil
-	// (JSON null; an empty cell).
+	// Value returns a uint64, int, int64, uint32, string, []int, a
+	// cellObject or nil (JSON null; an empty cell).
 	Value func(R) any
 	// Style colours a cell's text; nil leaves it plain.
 	Style func(p Palette, r R, text string) string
@@ -117,10 +118,17 @@ var namespaceColumns = []Column[NSRow]{
 			}
 			return r.OwnerUID
 		}},
+	{Name: "CONTAINER", Type: "object", Help: "container all the processes run in: its name, or its short ID", Needs: scan.NeedMembers | scan.NeedContainers,
+		Value: func(r NSRow) any { return containerValue(r.Container) }},
+	{Name: "POD", Type: "object", Help: "Kubernetes pod all the processes belong to, as NAMESPACE/NAME", Needs: scan.NeedMembers | scan.NeedContainers,
+		Value: func(r NSRow) any { return podValue(r.Pod) }},
 }
 
 // defaultNamespaceColumns are lsns's default columns.
 var defaultNamespaceColumns = []string{"NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND"}
+
+// foundNamespaceColumns join the default table when any row has a value.
+var foundNamespaceColumns = []string{"CONTAINER", "POD"}
 
 // ProcRow is what a process column reads.
 type ProcRow struct {
@@ -147,6 +155,8 @@ var processColumns = []Column[ProcRow]{
 		Value: func(r ProcRow) any { return r.Cgroup }},
 	{Name: "COMMAND", Type: "string", Help: "command line", Needs: scan.NeedCmdline,
 		Value: func(r ProcRow) any { return r.Command() }},
+	{Name: "CONTAINER", Type: "object", Help: "container the process runs in: its name, or its short ID", Needs: scan.NeedContainers,
+		Value: func(r ProcRow) any { return containerValue(r.Container) }},
 }
 
 // defaultProcessColumns are the member view's default columns: cinf's,
@@ -207,12 +217,59 @@ func columnNames[R any](all []Column[R]) string {
 	return strings.Join(names, ", ")
 }
 
+// cellObject is a column value that a table cell shows as text and JSON
+// as an object.
+type cellObject struct {
+	text string
+	json object
+}
+
+// containerValue is a container as columns show it: its name (or short
+// ID), and in JSON {"runtime", "id", "name", "pod"}.
+func containerValue(c *container.Container) any {
+	if c == nil {
+		return nil
+	}
+	text, name := c.Name, any(c.Name)
+	if c.Name == "" {
+		text, name = c.ShortID(), nil
+	}
+	pod := podValue(c.Pod)
+	if pod != nil {
+		pod = pod.(cellObject).json
+	}
+	return cellObject{text: text, json: object{{"runtime", string(c.Runtime)}, {"id", c.ID}, {"name", name}, {"pod", pod}}}
+}
+
+// podValue is a pod as columns show it: NAMESPACE/NAME (its UID while
+// unnamed), and in JSON {"name", "namespace", "uid"}.
+func podValue(p *container.Pod) any {
+	if p == nil {
+		return nil
+	}
+	text := p.Namespace + "/" + p.Name
+	if p.Name == "" {
+		text = p.UID
+	}
+	return cellObject{text: text, json: object{{"name", nullable(p.Name)}, {"namespace", nullable(p.Namespace)}, {"uid", p.UID}}}
+}
+
+// nullable is s, or nil (JSON null) when s is empty.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // cellText formats a column value for a table cell: numbers in decimal,
 // lists space-separated, text escaped, nil empty.
 func cellText(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
+	case cellObject:
+		return Escape(v.text)
 	case string:
 		return Escape(v)
 	case []int:

@@ -61,6 +61,8 @@ func (jw *jsonWriter) value(v any, indent string) {
 			jw.value(f.value, inner)
 		}
 		jw.close('}', len(v), indent)
+	case cellObject:
+		jw.value(v.json, indent)
 	case []object:
 		jw.out.WriteByte('[')
 		for i, o := range v {

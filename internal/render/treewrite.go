@@ -156,11 +156,17 @@ func (t *textTree) namespaceLine(ns *scan.Namespace) line {
 }
 
 // processLine is "402 [2 1] sleep infinity": the PID, in brackets its PIDs
-// in the nested namespaces, then the command.
+// in the nested namespaces, then the command. The first process of a
+// container is labelled with it: "301 [1] (container nginx) nginx: ...".
 func (t *textTree) processLine(p *scan.Process) line {
 	plain := fmt.Sprint(p.PID)
 	if len(p.NSpid) > 1 {
 		plain += " " + fmt.Sprint(p.NSpid[1:])
+	}
+	if c := p.Container; c != nil {
+		if parent := t.idx.Processes[p.PPID]; parent == nil || parent.Container == nil || parent.Container.ID != c.ID {
+			plain += " (container " + cellText(containerValue(c)) + ")"
+		}
 	}
 	return line{head: t.palette.Process(plain), headWidth: displaywidth.String(plain), tail: Escape(p.Command())}
 }

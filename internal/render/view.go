@@ -2,6 +2,7 @@ package render
 
 import (
 	"io"
+	"slices"
 
 	"github.com/nsview/nsview/internal/filter"
 	"github.com/nsview/nsview/internal/scan"
@@ -26,6 +27,9 @@ type View struct {
 	opts     Options
 	nsCols   []Column[NSRow]
 	procCols []Column[ProcRow] // nil when the view shows no processes
+	// dropEmpty lists the default columns that a table leaves out when no
+	// row has a value (CONTAINER and POD on a host without containers).
+	dropEmpty []string
 }
 
 // NewView checks the options and chooses the columns of a view of kind k.
@@ -40,6 +44,10 @@ func NewView(k filter.Kind, opts Options) (*View, error) {
 	var err error
 	if v.nsCols, err = chooseColumns(namespaceColumns, defaultNamespaceColumns, nsNames, opts.JSON); err != nil {
 		return nil, err
+	}
+	if k == filter.Namespaces && len(nsNames) == 0 && !opts.JSON {
+		found, _ := selectColumns(namespaceColumns, nil, foundNamespaceColumns)
+		v.nsCols, v.dropEmpty = append(v.nsCols, found...), foundNamespaceColumns
 	}
 	if k.ProcessRows() {
 		if v.procCols, err = chooseColumns(processColumns, defaultProcessColumns, procNames, opts.JSON || k.Tree()); err != nil {
@@ -89,7 +97,20 @@ func (v *View) Write(w io.Writer, sel *filter.Selection) error {
 		}
 		return writeTable(w, v.procCols, procs, v.tableOptions())
 	}
-	return writeTable(w, v.nsCols, nsRows(sel), v.tableOptions())
+	rows := nsRows(sel)
+	return writeTable(w, withoutEmpty(v.nsCols, rows, v.dropEmpty), rows, v.tableOptions())
+}
+
+// withoutEmpty is cols without the columns named in drop that have no
+// value in any row.
+func withoutEmpty[R any](cols []Column[R], rows []R, drop []string) []Column[R] {
+	kept := make([]Column[R], 0, len(cols))
+	for _, c := range cols {
+		if !slices.Contains(drop, c.Name) || slices.ContainsFunc(rows, func(r R) bool { return c.Value(r) != nil }) {
+			kept = append(kept, c)
+		}
+	}
+	return kept
 }
 
 func nsRows(sel *filter.Selection) []NSRow {

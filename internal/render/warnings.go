@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/nsview/nsview/internal/scan"
@@ -32,6 +33,9 @@ func Warnings(w io.Writer, idx *scan.Index, hierarchyShown, asRoot bool) {
 	if idx.Reused > 0 {
 		fmt.Fprintf(w, "nsview: %s replaced by another process with the same PID after the scan; their details are unknown\n",
 			plural(idx.Reused, "process was", "processes were"))
+	}
+	if idx.ContainerErr != nil && slices.ContainsFunc(idx.Namespaces, func(ns *scan.Namespace) bool { return ns.Container != nil }) {
+		fmt.Fprintf(w, "nsview: containers are named only as far as their cgroups tell: %s\n", Escape(idx.ContainerErr.Error()))
 	}
 	if hierarchyShown && idx.Partial {
 		fmt.Fprintln(w, "nsview: namespace hierarchy is partial: the kernel did not tell some parents or owners, so they were inferred from the processes in /proc")
