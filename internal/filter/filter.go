@@ -26,6 +26,17 @@ type Spec struct {
 	Types []scan.Type // keep namespaces of these types
 	Inode uint64      // keep only the namespace with this inode
 	PID   int         // keep only the namespaces of this process
+	// Persistent keeps only namespaces no process is in (lsns -P): those
+	// held by a bind mount or an open file, and ancestors of others.
+	Persistent bool
+	// Where is the -Q/--filter expression; nil keeps every namespace.
+	Where Expression
+}
+
+// Expression is a parsed -Q/--filter expression (lsns 2.41+): it decides
+// per namespace, after the other criteria, whether to keep it.
+type Expression interface {
+	Keep(idx *scan.Index, m Match) bool
 }
 
 // Match is one namespace that passed the filter, with the member processes
@@ -58,7 +69,11 @@ func Apply(idx *scan.Index, s Spec) ([]Match, error) {
 		if proc != nil {
 			members = []*scan.Process{proc}
 		}
-		matches = append(matches, Match{Namespace: ns, Members: members})
+		m := Match{Namespace: ns, Members: members}
+		if s.Where != nil && !s.Where.Keep(idx, m) {
+			continue
+		}
+		matches = append(matches, m)
 	}
 	if len(matches) == 0 && (s.Inode != 0 || proc != nil) {
 		return nil, notFound(s.describe())
@@ -71,6 +86,9 @@ func (s Spec) keeps(ns *scan.Namespace, proc *scan.Process) bool {
 		return false
 	}
 	if s.Inode != 0 && ns.Inode != s.Inode {
+		return false
+	}
+	if s.Persistent && len(ns.Procs) > 0 {
 		return false
 	}
 	return proc == nil || proc.NS[ns.Type] == ns.Inode
@@ -93,6 +111,9 @@ func (s Spec) describe() string {
 	}
 	if s.PID != 0 {
 		parts = append(parts, fmt.Sprintf("that holds PID %d", s.PID))
+	}
+	if s.Persistent {
+		parts = append(parts, "without processes")
 	}
 	return strings.Join(parts, " ")
 }
