@@ -13,7 +13,7 @@ FUZZ_TARGETS = \
 	./internal/scan:FuzzParseStat ./internal/scan:FuzzParseNSLink ./internal/scan:FuzzParseNSpid \
 	./internal/scan:FuzzParseCgroup ./internal/scan:FuzzParseCmdline ./internal/scan:FuzzParseNSFSMounts \
 	./internal/scan:FuzzScan \
-	./internal/render:FuzzEscape ./internal/render:FuzzJSONDocument ./:FuzzViews
+	./internal/render:FuzzEscape ./internal/render:FuzzRawEscape ./internal/render:FuzzJSONDocument ./:FuzzViews
 
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
 

@@ -124,7 +124,7 @@ func parityRows(t *testing.T, out, format string, cols []string, skip map[string
 			row := map[string]string{}
 			for i, c := range cols {
 				if i < len(cells) {
-					row[strings.ToLower(c)] = strings.TrimLeft(cells[i], `\xe29480948c20`)
+					row[strings.ToLower(c)] = stripRawTree(cells[i])
 				}
 			}
 			if !skip[row["ns"]] {
@@ -193,6 +193,23 @@ func flattenChildren(list []map[string]any) []map[string]any {
 		}
 	}
 	return flat
+}
+
+// rawTreePrefixes are the tree glyphs (├ └ │ ─) and indent of a raw cell.
+var rawTreePrefixes = []string{`\xe2\x94\x9c`, `\xe2\x94\x94`, `\xe2\x94\x82`, `\xe2\x94\x80`, `\x20`}
+
+// stripRawTree removes the tree lsns draws at the start of a raw cell.
+func stripRawTree(cell string) string {
+	for {
+		trimmed := cell
+		for _, p := range rawTreePrefixes {
+			trimmed = strings.TrimPrefix(trimmed, p)
+		}
+		if trimmed == cell {
+			return cell
+		}
+		cell = trimmed
+	}
 }
 
 // dropTreeGlyph blanks the glyphs libsmartcols draws trees with.

@@ -71,14 +71,20 @@ with the processes inside it, as a table, a tree or JSON.
 Columns of the default table are lsns's: NS (inode), TYPE, NPROCS (processes
 in the namespace), PID (the lowest of them), USER and COMMAND of that PID.
 
+Every lsns option works as in lsns (util-linux 2.42), bundled as getopt
+allows: -Jn, -nr, -tnet, -p1234.
+
 EXAMPLES:
    nsview                          every namespace on the host
    nsview -t pid                   only PID namespaces (-t net,uts: several)
-   nsview -namespace 4026532572    the processes inside one namespace
+   nsview 4026532572               its processes, as lsns 4026532572 prints them
+   nsview -namespace 4026532572    the same with NAME and CGROUP columns
    nsview -pid 10710               the namespaces of one process
    nsview -t net -pid 10710        that process's network namespace
    nsview -o +pns,ons,level        add the hierarchy columns
    nsview --json | jq '.namespaces[] | select(.type=="net")'
+   nsview -nr -o ns,type,command   raw cells for read/awk (spaces as \x20)
+   nsview --tree                   nested PID namespaces (--tree=owner: lsns's)
    nsview --proc /host/proc        from a container with the host's /proc mounted
 
 Processes nsview may not read (another user's, zombies, those that exit
