@@ -243,7 +243,11 @@ func parseInode(c *cli.Context, s *filter.Spec) (filter.InodeForm, error) {
 	case c.NArg() == 1 && (c.IsSet("pid") || c.IsSet("task")):
 		return filter.NoInode, errors.New("--task is mutually exclusive with a namespace inode (use -namespace INODE -p PID)")
 	case c.NArg() == 1:
-		inode, err := filter.ParseInode(c.Args().First())
+		arg := c.Args().First()
+		if _, err := filter.ParseTreeMode(arg); err == nil && c.IsSet("tree") {
+			return filter.NoInode, fmt.Errorf("unexpected argument %q: write the tree mode attached, --tree=%s or -T%s", arg, arg, arg)
+		}
+		inode, err := filter.ParseInode(arg)
 		s.Inode = inode
 		return filter.InodeArgument, err
 	case c.IsSet("namespace"):

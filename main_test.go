@@ -118,6 +118,7 @@ func TestGolden(t *testing.T) {
 		{"error-list-tree", []string{"-l", "-T"}},
 		{"error-inode-task", []string{"4026532300", "-p", "302"}},
 		{"error-filter", []string{"-Q", "TYPE == 'net'"}},
+		{"error-tree-detached-mode", []string{"--tree", "owner"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
