@@ -13,7 +13,7 @@ FUZZ_TARGETS = \
 	./internal/scan:FuzzParseStat ./internal/scan:FuzzParseNSLink ./internal/scan:FuzzParseNSpid \
 	./internal/scan:FuzzParseCgroup ./internal/scan:FuzzParseCmdline ./internal/scan:FuzzParseNSFSMounts \
 	./internal/scan:FuzzScan ./internal/scan:FuzzParseStatStartTime ./internal/scan:FuzzParseNSIDReply \
-	./internal/render:FuzzEscape ./internal/render:FuzzJSONDocument ./:FuzzViews \
+	./internal/render:FuzzEscape ./internal/render:FuzzRawEscape ./internal/render:FuzzJSONDocument ./:FuzzViews \
 	./internal/container:FuzzFromCgroup ./internal/container:FuzzResolverState \
 	./internal/filter/query:FuzzParse ./internal/filter/query:FuzzRoundTrip \
 	./internal/filter/query:FuzzMatch ./internal/filter/query:FuzzRegexp
@@ -21,8 +21,11 @@ FUZZ_TARGETS = \
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
 
 ## build: a static binary ./nsview
+# VERSION is what `nsview -V` prints; `go install` builds print the module version.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+
 build:
-	CGO_ENABLED=0 $(GO) build -tags urfave_cli_no_docs -trimpath -ldflags='-s -w' -o nsview .
+	CGO_ENABLED=0 $(GO) build -tags urfave_cli_no_docs -trimpath -ldflags='-s -w -X main.stampedVersion=$(VERSION)' -o nsview .
 
 ## test: vet, staticcheck, unit and real-kernel tests with -race, short fuzzing
 test: vet unit fuzz

@@ -202,7 +202,8 @@ func TestKernelTableAndFilters(t *testing.T) {
 	netns := nsInode(t, sb.Init, "net")
 	pidns := nsInode(t, sb.Init, "pid")
 
-	table := nsview(t, "-t", "net", "--color=never")
+	// -o: -t net adds NETNSID and NSFS to the default columns, as in lsns.
+	table := nsview(t, "-t", "net", "--color=never", "-o", "ns,type,nprocs,pid,user,command")
 	wantRow := fmt.Sprintf("%d net       2 %d root sleep 1001", netns, sb.Init)
 	if !containsLine(table, wantRow) {
 		t.Errorf("-t net: no row %q in\n%s", wantRow, table)

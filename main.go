@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -51,7 +52,8 @@ type environment struct {
 // reported in one line on stderr, with process-controlled text escaped.
 func runCLI(args []string, env environment) int {
 	stderr := env.stderr
-	err := newApp(env).Run(args)
+	app := newApp(env)
+	err := app.Run(getoptArgs(app.Flags, app.Commands, args))
 	switch {
 	case err == nil:
 		return exitOK
@@ -69,16 +71,22 @@ with the processes inside it, as a table, a tree or JSON.
 Columns of the default table are lsns's: NS (inode), TYPE, NPROCS (processes
 in the namespace), PID (the lowest of them), USER and COMMAND of that PID.
 
+Every lsns option works as in lsns (util-linux 2.42), bundled as getopt
+allows: -Jn, -nr, -tnet, -p1234.
+
 EXAMPLES:
    nsview                          every namespace on the host
    nsview -t pid                   only PID namespaces (-t net,uts: several)
-   nsview -namespace 4026532572    the processes inside one namespace
+   nsview 4026532572               its processes, as lsns 4026532572 prints them
+   nsview -namespace 4026532572    the same with NAME and CGROUP columns
    nsview -pid 10710               the namespaces of one process
    nsview -c web                   the namespaces of a container (name or ID prefix)
    nsview --pod shop/web-0         the namespaces of a Kubernetes pod
    nsview -t net -pid 10710        that process's network namespace
    nsview -o +pns,ons,level        add the hierarchy columns
    nsview --json | jq '.namespaces[] | select(.type=="net")'
+   nsview -nr -o ns,type,command   raw cells for read/awk (spaces as \x20)
+   nsview --tree                   nested PID namespaces (--tree=owner: lsns's)
    nsview --proc /host/proc        from a container with the host's /proc mounted
 
 Processes nsview may not read (another user's, zombies, those that exit
@@ -99,10 +107,11 @@ func newApp(env environment) *cli.App {
 		UsageText:             "nsview [options] [NAMESPACE-INODE]",
 		Description:           description,
 		HideHelpCommand:       true,
+		HideVersion:           true, // -V/--version is nsview's own, as in lsns
 		CustomAppHelpTemplate: helpTemplate,
 		Writer:                env.stdout,
 		ErrWriter:             env.stderr,
-		Flags:                 flags,
+		Flags:                 newFlags(),
 		Commands:              []*cli.Command{serveCommand(env)},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{fmt.Errorf("%w (see nsview --help)", err)}
@@ -114,21 +123,69 @@ func newApp(env environment) *cli.App {
 	}
 }
 
-var flags = []cli.Flag{
-	&cli.StringSliceFlag{Name: "type", Aliases: []string{"t"}, Usage: "only namespaces of `TYPE`: cgroup, ipc, mnt, net, pid, time, user, uts (repeat or comma-separate)"},
-	&cli.StringFlag{Name: "namespace", Usage: "list the processes inside the namespace with this `INODE`"},
-	&cli.StringFlag{Name: "pid", Aliases: []string{"p"}, Usage: "only the namespaces of process `PID`"},
-	&cli.StringFlag{Name: "container", Aliases: []string{"c"}, Usage: "only the namespaces of the container with this `ID-PREFIX|NAME`"},
-	&cli.StringFlag{Name: "pod", Usage: "only the namespaces of the Kubernetes pod `[NAMESPACE/]NAME` (or its UID)"},
-	&cli.BoolFlag{Name: "json", Aliases: []string{"J"}, Usage: "print JSON: {\"namespaces\":[...]}, lsns's keys"},
-	&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "table `COLUMNS` (comma-separated; +COLS adds to the defaults); see --list-columns"},
-	&cli.BoolFlag{Name: "list-columns", Aliases: []string{"H"}, Usage: "list the available columns and exit"},
-	&cli.BoolFlag{Name: "no-headings", Aliases: []string{"n"}, Usage: "do not print the table heading"},
-	&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour output: `WHEN` is auto (only on a terminal, not with NO_COLOR set), always or never"},
-	&cli.BoolFlag{Name: "tree", Aliases: []string{"T"}, Usage: "draw a tree: nested PID namespaces with their processes; with -t user (or another type) the user namespaces and what they own"},
-	&cli.BoolFlag{Name: "ascii", Usage: "draw trees with ASCII instead of box-drawing glyphs (the default without a UTF-8 locale)"},
-	&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
+// newFlags returns nsview's flags: lsns's (util-linux 2.42) with their
+// short and long names, and nsview's own. Each run gets new ones, as the
+// --tree flag holds its value.
+func newFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "type", Aliases: []string{"t"}, Usage: "only namespaces of `TYPE`: cgroup, ipc, mnt, net, pid, time, user, uts (repeat or comma-separate)"},
+		&cli.StringFlag{Name: "pid", Aliases: []string{"p"}, Usage: "only the namespaces of process `PID`"},
+		&cli.StringFlag{Name: "task", Usage: "the same as -p `PID` (lsns's long name)"},
+		&cli.StringFlag{Name: "container", Aliases: []string{"c"}, Usage: "only the namespaces of the container with this `ID-PREFIX|NAME`"},
+		&cli.StringFlag{Name: "pod", Usage: "only the namespaces of the Kubernetes pod `[NAMESPACE/]NAME` (or its UID)"},
+		&cli.BoolFlag{Name: "persistent", Aliases: []string{"P"}, Usage: "only namespaces no process is in (NPROCS 0)"},
+		&cli.StringFlag{Name: "namespace", Usage: "list the processes inside the namespace with this `INODE`, with more columns than a bare INODE"},
+		&cli.StringFlag{Name: "filter", Aliases: []string{"Q"}, Usage: "only rows matching the `EXPR`ession (lsns 2.41+; not yet supported)"},
+		&cli.BoolFlag{Name: "json", Aliases: []string{"J"}, Usage: "print JSON: {\"namespaces\":[...]}, lsns's keys"},
+		&cli.BoolFlag{Name: "raw", Aliases: []string{"r"}, Usage: "raw table: one space between cells, blanks and control characters as \\xNN"},
+		&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "a flat list, never a tree (nsview's tables always are)"},
+		&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "table `COLUMNS` (comma-separated; +COLS adds to the defaults); see --list-columns"},
+		&cli.BoolFlag{Name: "output-all", Usage: "print every column"},
+		&cli.BoolFlag{Name: "list-columns", Aliases: []string{"H"}, Usage: "list the available columns and exit"},
+		&cli.BoolFlag{Name: "noheadings", Aliases: []string{"n", "no-headings"}, Usage: "do not print the table heading"},
+		&cli.BoolFlag{Name: "notruncate", Aliases: []string{"u"}, Usage: "do not cut cells to the terminal width"},
+		&cli.BoolFlag{Name: "nowrap", Aliases: []string{"W"}, Usage: "do not wrap cells over lines (nsview never does; NSFS paths are comma-separated)"},
+		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour output: `WHEN` is auto (only on a terminal, not with NO_COLOR set), always or never"},
+		&cli.GenericFlag{Name: "tree", Aliases: []string{"T"}, Value: new(treeFlag),
+			Usage: "draw a tree: alone, nested PID namespaces with their processes (with -t user or another type, the user namespaces and what they own); `=MODE` is lsns's process, parent or owner"},
+		&cli.BoolFlag{Name: "ascii", Usage: "draw trees with ASCII instead of box-drawing glyphs (the default without a UTF-8 locale)"},
+		&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
+		&cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit"},
+	}
 }
+
+// treeFlag is the value of --tree: a flag.Value that is also a boolean
+// flag, so that both --tree and --tree=MODE parse. parseConfig checks the
+// mode, so that a bad one is a usage error in nsview's words.
+type treeFlag struct {
+	set  bool
+	mode string // "" for --tree alone
+}
+
+// Set takes a mode, or "true" for --tree alone.
+func (f *treeFlag) Set(s string) error {
+	f.set, f.mode = true, strings.TrimPrefix(s, "=")
+	if s == "true" {
+		f.mode = ""
+	}
+	return nil
+}
+
+func (f *treeFlag) String() string { return f.mode }
+
+// treeMode is the mode the flag asks for.
+func (f *treeFlag) treeMode() (filter.TreeMode, error) {
+	switch {
+	case !f.set:
+		return filter.TreeNone, nil
+	case f.mode == "":
+		return filter.TreeDefault, nil
+	}
+	return filter.ParseTreeMode(f.mode)
+}
+
+// IsBoolFlag makes --tree valid without a value.
+func (f *treeFlag) IsBoolFlag() bool { return true }
 
 // config is what the command line asks for, checked and parsed.
 type config struct {
@@ -139,44 +196,83 @@ type config struct {
 	root   string
 }
 
+// exclusive are the flags that lsns refuses together.
+var exclusive = [][2]string{{"json", "raw"}, {"persistent", "pid"}, {"persistent", "task"}, {"pid", "task"}, {"list", "tree"}}
+
 // parseConfig checks the flags and arguments and decides the view kind;
 // its errors are usage errors.
 func parseConfig(c *cli.Context) (config, error) {
 	cfg := config{color: c.String("color"), root: c.String("proc"), render: render.Options{
-		JSON: c.Bool("json"), Columns: c.StringSlice("output"), NoHeadings: c.Bool("no-headings"),
-		ASCII: c.Bool("ascii") || !render.UTF8Locale(),
+		JSON: c.Bool("json"), Raw: c.Bool("raw"), Columns: c.StringSlice("output"), AllColumns: c.Bool("output-all"),
+		NoHeadings: c.Bool("noheadings"), ASCII: c.Bool("ascii") || !render.UTF8Locale(),
 	}}
+	for _, pair := range exclusive {
+		if c.IsSet(pair[0]) && c.IsSet(pair[1]) {
+			return cfg, fmt.Errorf("mutually exclusive arguments: --%s --%s", pair[0], pair[1])
+		}
+	}
+	if c.IsSet("filter") {
+		return cfg, errors.New("-Q/--filter is not supported yet")
+	}
 	var err error
 	if cfg.spec.Types, err = filter.ParseTypes(c.StringSlice("type")); err != nil {
 		return cfg, err
 	}
-	if c.IsSet("pid") {
-		if cfg.spec.PID, err = filter.ParsePID(c.String("pid")); err != nil {
-			return cfg, err
+	cfg.render.Types = cfg.spec.Types
+	cfg.spec.Persistent = c.Bool("persistent")
+	for _, name := range []string{"pid", "task"} {
+		if c.IsSet(name) {
+			if cfg.spec.PID, err = filter.ParsePID(c.String(name)); err != nil {
+				return cfg, err
+			}
 		}
 	}
 	cfg.spec.Container, cfg.spec.Pod = c.String("container"), c.String("pod")
 	if (c.IsSet("container") && cfg.spec.Container == "") || (c.IsSet("pod") && cfg.spec.Pod == "") {
 		return cfg, errors.New("-c/--container and --pod need a value: an ID prefix or a name")
 	}
-	inode := c.String("namespace")
+	form, err := parseInode(c, &cfg.spec)
+	if err != nil {
+		return cfg, err
+	}
+	tree, err := c.Generic("tree").(*treeFlag).treeMode()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.kind, cfg.spec = filter.KindOf(tree, form, cfg.spec)
+	return cfg, nil
+}
+
+// parseInode reads the namespace named by -namespace or a bare argument
+// into s and says which of them named it.
+func parseInode(c *cli.Context, s *filter.Spec) (filter.InodeForm, error) {
 	switch {
 	case c.NArg() > 1 || (c.NArg() == 1 && c.IsSet("namespace")):
-		return cfg, fmt.Errorf("unexpected argument %q (nsview takes at most one namespace inode)", c.Args().Get(c.NArg()-1))
+		return filter.NoInode, fmt.Errorf("unexpected argument %q (nsview takes at most one namespace inode)", c.Args().Get(c.NArg()-1))
+	case c.NArg() == 1 && (c.IsSet("pid") || c.IsSet("task")):
+		return filter.NoInode, errors.New("--task is mutually exclusive with a namespace inode (use -namespace INODE -p PID)")
 	case c.NArg() == 1:
-		inode = c.Args().First()
-	}
-	if inode != "" || c.IsSet("namespace") {
-		if cfg.spec.Inode, err = filter.ParseInode(inode); err != nil {
-			return cfg, err
+		arg := c.Args().First()
+		if _, err := filter.ParseTreeMode(arg); err == nil && c.IsSet("tree") {
+			return filter.NoInode, fmt.Errorf("unexpected argument %q: write the tree mode attached, --tree=%s or -T%s", arg, arg, arg)
 		}
+		inode, err := filter.ParseInode(arg)
+		s.Inode = inode
+		return filter.InodeArgument, err
+	case c.IsSet("namespace"):
+		inode, err := filter.ParseInode(c.String("namespace"))
+		s.Inode = inode
+		return filter.InodeOption, err
 	}
-	cfg.kind, cfg.spec = filter.KindOf(c.Bool("tree"), c.IsSet("namespace"), cfg.spec)
-	return cfg, nil
+	return filter.NoInode, nil
 }
 
 // run is the Action: flags -> scan -> filter -> render.
 func run(c *cli.Context, env environment) error {
+	if c.Bool("version") {
+		_, err := fmt.Fprintln(env.stdout, "nsview "+version())
+		return err
+	}
 	if c.Bool("list-columns") {
 		return render.ListColumns(env.stdout)
 	}
@@ -189,7 +285,9 @@ func run(c *cli.Context, env environment) error {
 		return usageError{err}
 	}
 	cfg.render.Palette = render.NewPalette(useColor)
-	cfg.render.Width = render.TerminalWidth(outFile(env.stdout))
+	if !cfg.render.Raw && !c.Bool("notruncate") {
+		cfg.render.Width = render.TerminalWidth(outFile(env.stdout))
+	}
 	view, err := render.NewView(cfg.kind, cfg.render)
 	if err != nil {
 		return usageError{err}

@@ -30,6 +30,17 @@ type Spec struct {
 	// Container (an ID prefix or a name) and Pod ([NAMESPACE/]NAME or UID)
 	// keep only the namespaces of the processes in that container or pod.
 	Container, Pod string
+	// Persistent keeps only namespaces no process is in (lsns -P): those
+	// held by a bind mount or an open file, and ancestors of others.
+	Persistent bool
+	// Where is the -Q/--filter expression; nil keeps every namespace.
+	Where Expression
+}
+
+// Expression is a parsed -Q/--filter expression (lsns 2.41+): it decides
+// per namespace, after the other criteria, whether to keep it.
+type Expression interface {
+	Keep(idx *scan.Index, m Match) bool
 }
 
 // Match is one namespace that passed the filter, with the member processes
@@ -59,7 +70,11 @@ func Apply(idx *scan.Index, s Spec) ([]Match, error) {
 				continue
 			}
 		}
-		matches = append(matches, Match{Namespace: ns, Members: members})
+		m := Match{Namespace: ns, Members: members}
+		if s.Where != nil && !s.Where.Keep(idx, m) {
+			continue
+		}
+		matches = append(matches, m)
 	}
 	if len(matches) == 0 && (s.Inode != 0 || procs != nil) {
 		return nil, notFound(s.describe())
@@ -121,6 +136,9 @@ func (s Spec) keeps(ns *scan.Namespace) bool {
 	if len(s.Types) > 0 && !slices.Contains(s.Types, ns.Type) {
 		return false
 	}
+	if s.Persistent && len(ns.Procs) > 0 {
+		return false
+	}
 	return s.Inode == 0 || ns.Inode == s.Inode
 }
 
@@ -147,6 +165,9 @@ func (s Spec) describe() string {
 	}
 	if s.Pod != "" {
 		parts = append(parts, fmt.Sprintf("of pod %q", s.Pod))
+	}
+	if s.Persistent {
+		parts = append(parts, "without processes")
 	}
 	return strings.Join(parts, " ")
 }

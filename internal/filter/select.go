@@ -77,7 +77,7 @@ func (sel *Selection) Described() []*scan.Process {
 		for p := range sel.ShownProcs {
 			procs = append(procs, p)
 		}
-	case Members:
+	case Members, Processes:
 		for _, m := range sel.Matches {
 			procs = append(procs, m.Members...)
 		}

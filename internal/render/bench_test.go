@@ -21,7 +21,7 @@ func benchView(b *testing.B, k filter.Kind, opts Options) func() error {
 	if err != nil {
 		b.Fatal(err)
 	}
-	_, spec := filter.KindOf(k.Tree(), false, filter.Spec{})
+	_, spec := filter.KindOf(treeMode(k), filter.NoInode, filter.Spec{})
 	idx, err := scan.Scan(scan.OptionsFor(root, spec.Types, 0, v.Needs()))
 	if err != nil {
 		b.Fatal(err)
@@ -48,4 +48,12 @@ func BenchmarkJSON(b *testing.B)  { benchmarkView(b, filter.Namespaces, Options{
 func BenchmarkTree(b *testing.B)  { benchmarkView(b, filter.PIDTree, Options{Width: 4096}) }
 func BenchmarkTreeJSON(b *testing.B) {
 	benchmarkView(b, filter.PIDTree, Options{JSON: true})
+}
+
+// treeMode is the --tree mode that gives a view of kind k.
+func treeMode(k filter.Kind) filter.TreeMode {
+	if k.Tree() {
+		return filter.TreeDefault
+	}
+	return filter.TreeNone
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -124,8 +125,16 @@ var namespaceColumns = []Column[NSRow]{
 		Value: func(r NSRow) any { return podValue(r.Pod) }},
 }
 
-// defaultNamespaceColumns are lsns's default columns.
-var defaultNamespaceColumns = []string{"NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND"}
+// defaultNamespaceColumns are lsns's default columns for namespaces of
+// the given types (nil: all): NS, TYPE, NPROCS, PID, USER and COMMAND, and
+// before COMMAND, when net namespaces are asked for by type, NETNSID and
+// NSFS, as lsns adds them for -t net.
+func defaultNamespaceColumns(types []scan.Type) []string {
+	if slices.Contains(types, scan.Net) {
+		return []string{"NS", "TYPE", "NPROCS", "PID", "USER", "NETNSID", "NSFS", "COMMAND"}
+	}
+	return []string{"NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND"}
+}
 
 // foundNamespaceColumns join the default table when any row has a value.
 var foundNamespaceColumns = []string{"CONTAINER", "POD"}
@@ -163,6 +172,18 @@ var processColumns = []Column[ProcRow]{
 // with the cgroup before the command line so that a long command line
 // does not push it off the screen.
 var defaultProcessColumns = []string{"PID", "PPID", "USER", "NAME", "CGROUP", "COMMAND"}
+
+// lsnsProcessColumns are the columns lsns prints for a bare inode.
+var lsnsProcessColumns = []string{"PID", "PPID", "USER", "COMMAND"}
+
+// allNames lists the names of cols, for --output-all.
+func allNames[R any](cols []Column[R]) []string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return names
+}
 
 // columnsNeed is the union of what the columns need.
 func columnsNeed[R any](cols []Column[R]) scan.Need {
@@ -210,11 +231,7 @@ func findColumn[R any](all []Column[R], name string) (Column[R], bool) {
 }
 
 func columnNames[R any](all []Column[R]) string {
-	names := make([]string, len(all))
-	for i, c := range all {
-		names[i] = c.Name
-	}
-	return strings.Join(names, ", ")
+	return strings.Join(allNames(all), ", ")
 }
 
 // cellObject is a column value that a table cell shows as text and JSON
@@ -289,7 +306,7 @@ func ListColumns(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("Namespace columns (default view, -pid, --json):\n")
 	listColumns(&b, namespaceColumns)
-	b.WriteString("\nProcess columns (-namespace INODE):\n")
+	b.WriteString("\nProcess columns (-namespace INODE, a bare INODE):\n")
 	listColumns(&b, processColumns)
 	_, err := io.WriteString(w, b.String())
 	return err

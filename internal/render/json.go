@@ -29,6 +29,15 @@ func rowObject[R any](cols []Column[R], r R) object {
 	return o
 }
 
+// rowObjects makes the JSON objects of rows.
+func rowObjects[R any](cols []Column[R], rows []R) []object {
+	list := make([]object, len(rows))
+	for i, r := range rows {
+		list[i] = rowObject(cols, r)
+	}
+	return list
+}
+
 // writeDocument writes {"namespaces": list} as indented JSON straight to
 // w, without building the document in memory first (its objects are: all
 // is known before anything is written).

@@ -14,6 +14,7 @@ import (
 // tableOptions control how a table looks.
 type tableOptions struct {
 	NoHeadings bool
+	Raw        bool // see writeRaw
 	Palette    Palette
 	// Width is the terminal width (cells) lines are cut to fit, with an
 	// ellipsis; 0 means no limit.

@@ -14,7 +14,14 @@ type Options struct {
 	// Columns are the -o values; none give the defaults (every column in
 	// JSON). They choose process columns in the member views, else
 	// namespace columns.
-	Columns    []string
+	Columns []string
+	// AllColumns makes every column the default (--output-all); -o +COLS
+	// then adds to all of them, as in lsns.
+	AllColumns bool
+	// Types are the -t types: they choose the default namespace columns
+	// (-t net adds NETNSID and NSFS, as in lsns).
+	Types      []scan.Type
+	Raw        bool // libsmartcols's raw table: single spaces, cells escaped
 	NoHeadings bool
 	Palette    Palette
 	Width      int  // cut table cells and tree lines to this many cells; 0: no limit
@@ -38,19 +45,26 @@ type View struct {
 func NewView(k filter.Kind, opts Options) (*View, error) {
 	v := &View{kind: k, opts: opts}
 	nsNames, procNames := opts.Columns, []string(nil)
-	if k == filter.Members || k == filter.MemberTree {
+	if k.MemberRows() {
 		nsNames, procNames = nil, opts.Columns
 	}
+	nsDefaults, procDefaults := defaultNamespaceColumns(opts.Types), defaultProcessColumns
+	if k == filter.Processes {
+		procDefaults = lsnsProcessColumns
+	}
+	if opts.AllColumns {
+		nsDefaults, procDefaults = allNames(namespaceColumns), allNames(processColumns)
+	}
 	var err error
-	if v.nsCols, err = chooseColumns(namespaceColumns, defaultNamespaceColumns, nsNames, opts.JSON); err != nil {
+	if v.nsCols, err = chooseColumns(namespaceColumns, nsDefaults, nsNames, opts.JSON); err != nil {
 		return nil, err
 	}
-	if k == filter.Namespaces && len(nsNames) == 0 && !opts.JSON {
+	if k == filter.Namespaces && len(nsNames) == 0 && !opts.JSON && !opts.AllColumns {
 		found, _ := selectColumns(namespaceColumns, nil, foundNamespaceColumns)
 		v.nsCols, v.dropEmpty = append(v.nsCols, found...), foundNamespaceColumns
 	}
 	if k.ProcessRows() {
-		if v.procCols, err = chooseColumns(processColumns, defaultProcessColumns, procNames, opts.JSON || k.Tree()); err != nil {
+		if v.procCols, err = chooseColumns(processColumns, procDefaults, procNames, opts.JSON || k.Tree()); err != nil {
 			return nil, err
 		}
 	}
@@ -73,7 +87,7 @@ func (v *View) Needs() scan.Need {
 	switch {
 	case v.kind == filter.Namespaces || (v.opts.JSON && v.kind == filter.OwnerTree):
 		n |= columnsNeed(v.nsCols)
-	case v.kind == filter.Members && !v.opts.JSON:
+	case v.kind == filter.Members && !v.opts.JSON, v.kind == filter.Processes:
 		n |= columnsNeed(v.procCols)
 	case v.opts.JSON:
 		n |= columnsNeed(v.nsCols) | columnsNeed(v.procCols)
@@ -86,19 +100,15 @@ func (v *View) Write(w io.Writer, sel *filter.Selection) error {
 	switch {
 	case v.kind.Tree():
 		return v.writeTree(w, sel)
+	case v.kind == filter.Processes && v.opts.JSON:
+		return writeDocument(w, rowObjects(v.procCols, procRows(sel)))
 	case v.opts.JSON:
 		return namespaceJSON(w, nsRows(sel), v.nsCols, v.procCols)
-	case v.kind == filter.Members:
-		var procs []ProcRow
-		for _, m := range sel.Matches {
-			for _, p := range m.Members {
-				procs = append(procs, ProcRow{Index: sel.Index, Process: p})
-			}
-		}
-		return writeTable(w, v.procCols, procs, v.tableOptions())
+	case v.kind.MemberRows():
+		return writeRows(w, v.procCols, procRows(sel), v.tableOptions())
 	}
 	rows := nsRows(sel)
-	return writeTable(w, withoutEmpty(v.nsCols, rows, v.dropEmpty), rows, v.tableOptions())
+	return writeRows(w, withoutEmpty(v.nsCols, rows, v.dropEmpty), rows, v.tableOptions())
 }
 
 // withoutEmpty is cols without the columns named in drop that have no
@@ -113,6 +123,25 @@ func withoutEmpty[R any](cols []Column[R], rows []R, drop []string) []Column[R] 
 	return kept
 }
 
+// writeRows prints rows as a table, or in raw format.
+func writeRows[R any](w io.Writer, cols []Column[R], rows []R, opts tableOptions) error {
+	if opts.Raw {
+		return writeRaw(w, cols, rows, opts.NoHeadings)
+	}
+	return writeTable(w, cols, rows, opts)
+}
+
+// procRows are the members of every match, a row each.
+func procRows(sel *filter.Selection) []ProcRow {
+	var procs []ProcRow
+	for _, m := range sel.Matches {
+		for _, p := range m.Members {
+			procs = append(procs, ProcRow{Index: sel.Index, Process: p})
+		}
+	}
+	return procs
+}
+
 func nsRows(sel *filter.Selection) []NSRow {
 	rows := make([]NSRow, len(sel.Matches))
 	for i, m := range sel.Matches {
@@ -122,7 +151,7 @@ func nsRows(sel *filter.Selection) []NSRow {
 }
 
 func (v *View) tableOptions() tableOptions {
-	return tableOptions{NoHeadings: v.opts.NoHeadings, Palette: v.opts.Palette, Width: v.opts.Width}
+	return tableOptions{NoHeadings: v.opts.NoHeadings, Raw: v.opts.Raw, Palette: v.opts.Palette, Width: v.opts.Width}
 }
 
 // writeTree builds the tree model once and prints it as text or JSON.
