@@ -25,9 +25,15 @@ type Options struct {
 	// HierarchyTypes limits that to namespaces of these types (nil: all).
 	Hierarchy      bool
 	HierarchyTypes []Type
-	// NSFS finds where namespaces are bind-mounted; NetNSID asks the kernel
-	// for network namespace IDs (see netns.go).
-	NSFS, NetNSID bool
+	// NetNSID asks the kernel for network namespace IDs (see netns.go).
+	NetNSID bool
+	// NSFS is ignored: every scan finds the bind mounts (bindmounts.go).
+	// It stays until the renderer stops setting it.
+	NSFS bool
+	// Deep also finds the namespaces that only open files and sockets
+	// hold: a readdir per process and a readlink per fd (fds.go), and
+	// three system calls per socket (sockets.go).
+	Deep bool
 	// Workers is how many processes are read at once; 0 picks a default.
 	Workers int
 	// Owners, when not nil, gives the UID of each process it lists instead
@@ -84,15 +90,15 @@ func Scan(opts Options) (*Index, error) {
 		return nil, fmt.Errorf("%s: no readable process found (is it a procfs mount?)", root)
 	}
 	idx.sortMembers() // the hierarchy's fallback reads each namespace's leader
+	idx.findHolders(opts)
 	if opts.Hierarchy {
 		idx.resolveHierarchy(opts.HierarchyTypes)
-	}
-	if opts.NSFS {
-		idx.readNSFS()
 	}
 	if opts.NetNSID {
 		idx.readNetNSIDs()
 	}
+	idx.markKin()
+	idx.markInitial()
 	idx.sortNamespaces() // after the hierarchy added ancestors
 	return idx, nil
 }
@@ -202,12 +208,15 @@ func (r *procReader) read(pid int) (*Process, error) {
 		return nil, err
 	}
 	p := &Process{PID: pid, PPID: stat.PPID, UID: st.Uid, Comm: stat.Comm, State: stat.State}
+	flags, threads := parseStatExtra(data)
+	p.Kernel = flags&pfKThread != 0
 	if uid, ok := r.owners[pid]; ok {
 		p.UID = uid
 	}
 	if err := r.readNamespaces(dirfd, p); err != nil {
 		return nil, err
 	}
+	r.readThreads(dirfd, p, threads)
 	return p, nil
 }
 
