@@ -11,4 +11,13 @@
 // reads fixture trees, whose links are dangling symlinks. The hierarchy
 // (parents, owners) comes from ioctl_ns(2) on the namespace files, with a
 // fallback to what the processes in /proc show.
+//
+// A namespace lives as long as something holds it, and processes are only
+// one kind of holder (holders.go). Every scan also reads the threads of
+// multi-threaded processes (threads.go) and the mount table of each mount
+// namespace once (bindmounts.go); a deep scan (Options.Deep) also reads
+// every process's open files (fds.go) and asks its sockets for their
+// network namespaces (sockets.go). Namespaces found that way have no
+// processes; Index.Path names a file that opens them. initial.go tells the
+// host's initial namespaces without needing PID 1.
 package scan

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"errors"
+	"os"
 	"sort"
 	"strconv"
 
@@ -26,10 +27,15 @@ type fdScan struct {
 // readlink per fd) and files each namespace file among them as held by an
 // fd. Each socket is asked for its network namespace (see sockets.go);
 // one created in a namespace its process has left holds that namespace.
+// nsview's own fds are skipped: the namespaces it opens while it scans
+// are its own doing.
 func (idx *Index) findFDs(workers int) {
+	self, _ := os.Readlink(idx.Root + "/self")
 	procs := make([]*Process, 0, len(idx.Processes))
 	for _, p := range idx.Processes {
-		procs = append(procs, p)
+		if strconv.Itoa(p.PID) != self {
+			procs = append(procs, p)
+		}
 	}
 	sort.Slice(procs, func(i, j int) bool { return procs[i].PID < procs[j].PID })
 	sockets := idx.socketsReachable()

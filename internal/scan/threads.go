@@ -131,6 +131,9 @@ func (idx *Index) addThreads() {
 		}
 	}
 	for _, ns := range idx.Namespaces {
+		if len(ns.Threads) < 2 {
+			continue // sort.Slice would allocate for nothing
+		}
 		sort.Slice(ns.Threads, func(i, j int) bool {
 			a, b := ns.Threads[i], ns.Threads[j]
 			return a.PID < b.PID || (a.PID == b.PID && a.TID < b.TID)
