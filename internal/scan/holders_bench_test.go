@@ -54,3 +54,14 @@ func benchmarkScan(b *testing.B, opts Options) {
 		}
 	}
 }
+
+// BenchmarkScanLive scans this machine's /proc, by default and deep: what
+// the holders cost on a real host (needs root to read every process).
+func BenchmarkScanLive(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts Options
+	}{{"default", Options{}}, {"deep", Options{Deep: true}}} {
+		b.Run(c.name, func(b *testing.B) { benchmarkScan(b, c.opts) })
+	}
+}

@@ -63,9 +63,12 @@ func TestKernelIPNetnsAdd(t *testing.T) {
 	}
 	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
 	file := "/run/netns/" + name
-	idx, ns := lookupHeld(t, Options{}, Net, inodeOf(t, file), HeldByBindMount)
+	idx, ns := lookupHeld(t, Options{Hierarchy: true}, Net, inodeOf(t, file), HeldByBindMount)
 	if !slices.Contains(ns.NSFS, file) || idx.Path(ns) != file || ns.Mounts[0].PID != 0 {
 		t.Errorf("NSFS %q, path %q, mounts %+v; want %s in nsview's own mount namespace", ns.NSFS, idx.Path(ns), ns.Mounts, file)
+	}
+	if user := inodeOf(t, "/proc/self/ns/user"); ns.Owner != user {
+		t.Errorf("owner %d, want %d (resolved through the mount)", ns.Owner, user)
 	}
 }
 

@@ -70,7 +70,7 @@ func (r *procReader) readTasks(dirfd int, p *Process) error {
 			continue
 		}
 		th := Thread{PID: p.PID, TID: tid}
-		if err := r.readThreadNamespaces(taskfd, name, &th); err != nil {
+		if err := r.readThreadNamespaces(taskfd, name, p, &th); err != nil {
 			if !errors.Is(err, ErrGone) {
 				failed = fmt.Errorf("thread %d: %w", tid, err)
 			}
@@ -83,17 +83,35 @@ func (r *procReader) readTasks(dirfd int, p *Process) error {
 	return failed
 }
 
-// readThreadNamespaces fills th.NS from task/TID/ns.
-func (r *procReader) readThreadNamespaces(taskfd int, tid string, th *Thread) error {
+// threadTypes are the namespace types a thread can have apart from its
+// process: setns(2) and unshare(2) refuse user and time namespaces to a
+// multi-threaded process, and a task's pid namespace never changes.
+var threadTypes = [...]Type{Cgroup, IPC, Mnt, Net, UTS}
+
+// readThreadNamespaces fills th.NS from task/TID/ns: the links of
+// threadTypes, and the process's inodes for the other types.
+func (r *procReader) readThreadNamespaces(taskfd int, tid string, p *Process, th *Thread) error {
 	fd, err := unix.Openat(taskfd, tid, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return classify(err)
 	}
 	defer unix.Close(fd)
-	var scratch Process
-	err = r.readNamespaces(fd, &scratch)
-	th.NS = scratch.NS
-	return err
+	th.NS = p.NS
+	for _, t := range threadTypes {
+		if p.NS[t] == 0 {
+			continue // the kernel lacks the type, or the link was unreadable
+		}
+		n, err := unix.Readlinkat(fd, nsLinkNames[t], r.buf)
+		if err != nil {
+			return classify(err) // ENOENT: the thread exited
+		}
+		name, inode, err := parseNSLink(r.buf[:n])
+		if err != nil || string(name) != t.String() {
+			return fmt.Errorf("task %s: %s link %q: %w", tid, t, r.buf[:n], ErrMalformed)
+		}
+		th.NS[t] = inode
+	}
+	return nil
 }
 
 // readDirNames lists the directory open as fd, using buf for getdents.
