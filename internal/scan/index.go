@@ -44,8 +44,9 @@ func (p *Process) Command() string {
 type Namespace struct {
 	Type  Type
 	Inode uint64
-	// Procs are the member processes, sorted by PID. It is empty for
-	// ancestor namespaces found through the hierarchy that hold no process.
+	// Procs are the member processes, sorted by PID. It is empty for a
+	// namespace that something else holds (see Holders): an ancestor found
+	// through the hierarchy, a bind mount, a thread, an fd or a socket.
 	Procs []*Process
 
 	// The hierarchy fields are set only when the scan asked for them.
