@@ -12,7 +12,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZ_TARGETS = \
 	./internal/scan:FuzzParseStat ./internal/scan:FuzzParseNSLink ./internal/scan:FuzzParseNSpid \
 	./internal/scan:FuzzParseCgroup ./internal/scan:FuzzParseCmdline ./internal/scan:FuzzParseNSFSMounts \
-	./internal/scan:FuzzScan \
+	./internal/scan:FuzzScan ./internal/scan:FuzzParseStatExtra \
 	./internal/render:FuzzEscape ./internal/render:FuzzJSONDocument ./:FuzzViews
 
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
