@@ -67,9 +67,7 @@ func TestKernelIPNetnsAdd(t *testing.T) {
 	if !slices.Contains(ns.NSFS, file) || idx.Path(ns) != file || ns.Mounts[0].PID != 0 {
 		t.Errorf("NSFS %q, path %q, mounts %+v; want %s in nsview's own mount namespace", ns.NSFS, idx.Path(ns), ns.Mounts, file)
 	}
-	if user := inodeOf(t, "/proc/self/ns/user"); ns.Owner != user {
-		t.Errorf("owner %d, want %d (resolved through the mount)", ns.Owner, user)
-	}
+	checkHostOwned(t, ns)
 }
 
 func TestKernelUTSBoundToFile(t *testing.T) {
@@ -101,7 +99,8 @@ func TestKernelBindMountInOtherMountNS(t *testing.T) {
 	if inodeOf(t, file) == inode {
 		t.Fatal("the bind mount leaked into the host's mount namespace")
 	}
-	idx, ns := lookupHeld(t, Options{}, Net, inode, HeldByBindMount)
+	idx, ns := lookupHeld(t, Options{Hierarchy: true}, Net, inode, HeldByBindMount)
+	checkHostOwned(t, ns)
 	want := Mount{Path: file, MntNS: inodeOf(t, fmt.Sprintf("/proc/%d/ns/mnt", keeper.PID)), PID: keeper.PID}
 	if len(ns.Mounts) != 1 || ns.Mounts[0] != want || idx.Path(ns) != inside {
 		t.Errorf("mounts %+v, path %q; want %+v, %s", ns.Mounts, idx.Path(ns), want, inside)
@@ -125,7 +124,8 @@ func TestKernelFDHeld(t *testing.T) {
 	if inodeOf(t, fd) != inode {
 		t.Fatalf("%s does not hold net %d", fd, inode)
 	}
-	_, ns := lookupHeld(t, Options{Deep: true}, Net, inode, HeldByFD)
+	_, ns := lookupHeld(t, Options{Deep: true, Hierarchy: true}, Net, inode, HeldByFD)
+	checkHostOwned(t, ns)
 	if !slices.Equal(ns.FDs, []string{fd}) {
 		t.Errorf("FDs %q, want %s", ns.FDs, fd)
 	}
@@ -225,7 +225,8 @@ func TestKernelThreadHeld(t *testing.T) {
 	if inodeOf(t, fmt.Sprintf("/proc/%d/task/%d/ns/net", helper.PID, tid)) != inode {
 		t.Fatalf("thread %d is not in net %d", tid, inode)
 	}
-	idx, ns := lookupHeld(t, Options{}, Net, inode, HeldByThread)
+	idx, ns := lookupHeld(t, Options{Hierarchy: true}, Net, inode, HeldByThread)
+	checkHostOwned(t, ns)
 	if len(ns.Threads) != 1 || ns.Threads[0].PID != helper.PID || ns.Threads[0].TID != tid {
 		t.Errorf("threads %+v, want %d/%d", ns.Threads, helper.PID, tid)
 	}
@@ -249,8 +250,15 @@ func TestKernelSocketHeld(t *testing.T) {
 	if idx.Path(ns) != "" {
 		t.Errorf("path %q; no file opens a namespace only a socket holds", idx.Path(ns))
 	}
+	checkHostOwned(t, ns)
+}
+
+// checkHostOwned checks that the hierarchy was resolved through the file
+// that holds ns: its owner is the test's user namespace.
+func checkHostOwned(t *testing.T, ns *Namespace) {
+	t.Helper()
 	if user := inodeOf(t, "/proc/self/ns/user"); ns.Owner != user {
-		t.Errorf("owner %d, want %d (resolved through the socket)", ns.Owner, user)
+		t.Errorf("%s %d: owner %d, want %d", ns.Type, ns.Inode, ns.Owner, user)
 	}
 }
 
