@@ -116,7 +116,7 @@ func parseServeConfig(c *cli.Context) (serveConfig, error) {
 // serveScanOptions is what the agent's scans read: the hierarchy too, since
 // it adds the ancestors that hold no process (nsview_namespaces_without_processes).
 func serveScanOptions(root string) scan.Options {
-	return scan.Options{Root: root, Hierarchy: true, NSFS: true}
+	return scan.Options{Root: root, Hierarchy: true}
 }
 
 // runServe is serve's Action: check the flags, the web configuration and a

@@ -30,8 +30,11 @@ proc() {
   shift 8
   local d=$OUT/$pid
   mkdir -p "$d/ns"
-  printf '%s (%b) %s %s %s %s 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 42 1000 10 0\n' \
-    "$pid" "$comm" "$state" "$ppid" "$pid" "$pid" > "$d/stat"
+  # Kernel threads (kthreadd, PID 2, and its children) carry PF_KTHREAD.
+  local flags=4194560
+  if [ "$pid" = 2 ] || [ "$ppid" = 2 ]; then flags=2129984; fi
+  printf '%s (%b) %s %s %s %s 0 -1 %s 100 0 0 0 1 2 0 0 20 0 1 0 42 1000 10 0\n' \
+    "$pid" "$comm" "$state" "$ppid" "$pid" "$pid" "$flags" > "$d/stat"
   printf '%b' "$cmdline" > "$d/cmdline"
   printf '0::%s\n' "$cgroup" > "$d/cgroup"
   printf 'Name:\t%b\nState:\t%s\nPid:\t%s\nPPid:\t%s\nNSpid:\t%s\n' "$comm" "$state" "$pid" "$ppid" "$nspid" > "$d/status"

@@ -94,7 +94,7 @@ var namespaceColumns = []Column[NSRow]{
 			}
 			return strconv.Itoa(*r.NetNSID)
 		}},
-	{Name: "NSFS", Type: "string", Help: "nsfs mountpoint (usually used network subsystem)", Needs: scan.NeedNSFS,
+	{Name: "NSFS", Type: "string", Help: "nsfs mountpoint (usually used network subsystem)",
 		Value: func(r NSRow) any {
 			if len(r.NSFS) == 0 {
 				return nil

@@ -17,4 +17,13 @@
 // by its inode (else the next member's is used), a process's files by its
 // start time, read through the one directory fd that the later reads use
 // too (else its details stay unknown and Index.Reused counts it).
+//
+// A namespace lives as long as something holds it, and processes are only
+// one kind of holder (holders.go). Every scan also reads the threads of
+// multi-threaded processes (threads.go) and the mount table of each mount
+// namespace once (bindmounts.go); a deep scan (Options.Deep) also reads
+// every process's open files (fds.go) and asks its sockets for their
+// network namespaces (sockets.go). Namespaces found that way have no
+// processes; Index.Path names a file that opens them. initial.go tells the
+// host's initial namespaces without needing PID 1.
 package scan

@@ -24,7 +24,11 @@ type Process struct {
 	StartTime uint64
 	// NS holds the inode of each of the process's namespaces, indexed by
 	// Type; 0 where the link could not be read (e.g. no time namespace).
-	NS [NumTypes]uint64
+	NS     [NumTypes]uint64
+	Kernel bool // a kernel thread (PF_KTHREAD)
+	// Threads are its threads whose namespaces differ from NS.
+	Threads    []Thread
+	threadsErr error // why some threads could not be read
 	// Container is the container the process runs in; nil when it runs in
 	// none or the scan did not ask (Options.Containers).
 	Container *container.Container
@@ -52,8 +56,9 @@ func (p *Process) Command() string {
 type Namespace struct {
 	Type  Type
 	Inode uint64
-	// Procs are the member processes, sorted by PID. It is empty for
-	// ancestor namespaces found through the hierarchy that hold no process.
+	// Procs are the member processes, sorted by PID. It is empty for a
+	// namespace that something else holds (see Holders): an ancestor found
+	// through the hierarchy, a bind mount, a thread, an fd or a socket.
 	Procs []*Process
 
 	// The hierarchy fields are set only when the scan asked for them.
@@ -67,9 +72,18 @@ type Namespace struct {
 	Container *container.Container
 	Pod       *container.Pod
 
-	// Set only when the scan asked for them.
-	NSFS    []string // where the namespace is bind-mounted (nsfs), e.g. /run/netns/NAME
-	NetNSID *int     // network namespace ID (NetNSIDUnassigned if none); nil if unknown
+	// NSFS lists a path that opens each bind mount of the namespace's file
+	// (see Index.MountPath), e.g. /run/netns/NAME.
+	NSFS    []string
+	NetNSID *int // network namespace ID (NetNSIDUnassigned if none); nil if unknown (set only when asked for)
+
+	// What keeps the namespace alive (see holders.go).
+	Holders Holders
+	Initial bool     // the host's initial namespace of its type (see initial.go)
+	Threads []Thread // threads in it whose processes are not, by PID and TID
+	Mounts  []Mount  // bind mounts of its file, in every mount namespace read
+	FDs     []string // open files of it, as ROOT/PID/fd/N (Options.Deep)
+	Sockets []string // sockets created in it, as ROOT/PID/fd/N, by processes now outside it (Options.Deep)
 }
 
 // Leader is the member with the lowest PID, the process lsns shows for a
@@ -117,11 +131,12 @@ type Index struct {
 	// belonged to another process by then, so their details are unknown
 	// (see Process.DetailsErr).
 	Reused int
+	// Misses lists what holder discovery could not read, by path.
+	Misses []Miss
 
-	byKey       map[Key]*Namespace
-	users       *userCache
-	initialOnce sync.Once
-	initial     [NumTypes]uint64
+	byKey  map[Key]*Namespace
+	users  *userCache
+	parked map[Key]int // fds of namespaces without a path, while the scan runs
 }
 
 // Lookup returns the namespace of type t with the given inode, or nil.
@@ -142,7 +157,7 @@ func (idx *Index) addProcess(p *Process) {
 		if inode == 0 {
 			continue
 		}
-		ns := idx.namespace(Type(t), inode)
+		ns := idx.hold(Type(t), inode, HeldByProcess)
 		ns.Procs = append(ns.Procs, p)
 	}
 }
@@ -207,22 +222,4 @@ func (c *userCache) name(uid uint32) string {
 	}
 	c.names[uid] = name
 	return name
-}
-
-// IsInitial reports whether ns is one of the initial namespaces of the
-// scanned procfs: those of its first process without a parent (init, or
-// kthreadd when init cannot be read).
-func (idx *Index) IsInitial(ns *Namespace) bool {
-	idx.initialOnce.Do(func() {
-		first := 0
-		for pid, p := range idx.Processes {
-			if p.PPID == 0 && (first == 0 || pid < first) {
-				first = pid
-			}
-		}
-		if p := idx.Processes[first]; p != nil {
-			idx.initial = p.NS
-		}
-	})
-	return idx.initial[ns.Type] == ns.Inode
 }

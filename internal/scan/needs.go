@@ -17,7 +17,6 @@ const (
 	// shown type. PID and user namespaces always have theirs resolved, so
 	// that their ancestors are listed whatever the columns.
 	NeedHierarchy
-	NeedNSFS    // bind mounts of namespace files (nsfs), for Namespace.NSFS
 	NeedNetNSID // network namespace IDs, for Namespace.NetNSID
 	NeedCmdline // Process.Cmdline
 	NeedCgroup  // Process.Cgroup
@@ -37,7 +36,7 @@ func (n Need) Details() Details {
 // namespaces of the given types (nil: all) and needs n. A view of one PID
 // (pid nonzero) that needs no members reads that process alone.
 func OptionsFor(root string, types []Type, pid int, n Need) Options {
-	opts := Options{Root: root, NSFS: n&NeedNSFS != 0, NetNSID: n&NeedNetNSID != 0, Hierarchy: true,
+	opts := Options{Root: root, NetNSID: n&NeedNetNSID != 0, Hierarchy: true,
 		HierarchyTypes: []Type{PID, User}, Containers: n&NeedContainers != 0}
 	if n&NeedHierarchy != 0 {
 		opts.HierarchyTypes = nil // all types

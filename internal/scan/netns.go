@@ -6,37 +6,20 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
-// readNSFS fills NSFS of every namespace bind-mounted somewhere (as
-// `ip netns add` does under /run/netns), from ROOT/self/mountinfo: the
-// mount table of the calling process, as lsns reads it.
-func (idx *Index) readNSFS() {
-	data, err := os.ReadFile(idx.Root + "/self/mountinfo")
-	if err != nil {
-		return
-	}
-	for _, m := range ParseNSFSMounts(data) {
-		t, err := ParseType(m.Type)
-		if err != nil {
-			continue
-		}
-		if ns := idx.Lookup(t, m.Inode); ns != nil {
-			ns.NSFS = append(ns.NSFS, m.MountPoint)
-		}
-	}
-}
-
 // NSFSMount is a namespace file bind-mounted at MountPoint.
 type NSFSMount struct {
 	Type       string
 	Inode      uint64
 	MountPoint string
+	// Peer is the mount's propagation peer group (shared:N) and Master the
+	// one it receives mounts from (master:N); 0 if none.
+	Peer, Master uint64
 }
 
 // ParseNSFSMounts returns the nsfs mounts listed in a mountinfo file:
@@ -60,7 +43,9 @@ func ParseNSFSMounts(mountinfo []byte) []NSFSMount {
 		if err != nil {
 			continue
 		}
-		mounts = append(mounts, NSFSMount{Type: name, Inode: inode, MountPoint: unescapeOctal(f[4])})
+		m := NSFSMount{Type: name, Inode: inode, MountPoint: unescapeOctal(f[4])}
+		m.Peer, m.Master = propagationGroups(f[min(6, len(f)):])
+		mounts = append(mounts, m)
 	}
 	return mounts
 }

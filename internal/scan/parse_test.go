@@ -261,7 +261,7 @@ func TestParseNSFSMounts(t *testing.T) {
 		"66 22 0:4 / /run/x rw - nsfs nsfs rw\n" +
 		"67 22 0:4 mnt:[5] /tab\\011here\\ rw - nsfs nsfs rw\n"
 	got := ParseNSFSMounts([]byte(info))
-	want := []NSFSMount{{"net", 4026532249, "/run/netns/a b"}, {"mnt", 5, "/tab\there\\"}}
+	want := []NSFSMount{{"net", 4026532249, "/run/netns/a b", 2, 0}, {"mnt", 5, "/tab\there\\", 0, 0}}
 	if !slices.Equal(got, want) {
 		t.Errorf("ParseNSFSMounts = %+v, want %+v", got, want)
 	}

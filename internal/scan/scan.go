@@ -27,9 +27,12 @@ type Options struct {
 	// HierarchyTypes limits that to namespaces of these types (nil: all).
 	Hierarchy      bool
 	HierarchyTypes []Type
-	// NSFS finds where namespaces are bind-mounted; NetNSID asks the kernel
-	// for network namespace IDs (see netns.go).
-	NSFS, NetNSID bool
+	// NetNSID asks the kernel for network namespace IDs (see netns.go).
+	NetNSID bool
+	// Deep also finds the namespaces that only open files and sockets
+	// hold: a readdir per process and a readlink per fd (fds.go), and
+	// three system calls per socket (sockets.go).
+	Deep bool
 	// Workers is how many processes are read at once; 0 picks a default.
 	Workers int
 	// Containers tells which container and pod each process and namespace
@@ -101,15 +104,15 @@ func Scan(opts Options) (*Index, error) {
 		return nil, fmt.Errorf("%s: no readable process found (is it a procfs mount?)", root)
 	}
 	idx.sortMembers() // the hierarchy's fallback reads each namespace's leader
+	idx.findHolders(opts)
 	if opts.Hierarchy {
 		idx.resolveHierarchy(opts.HierarchyTypes)
-	}
-	if opts.NSFS {
-		idx.readNSFS()
 	}
 	if opts.NetNSID {
 		idx.readNetNSIDs()
 	}
+	idx.markKin()
+	idx.markInitial()
 	if containers != nil {
 		idx.attributeNamespaces()
 		if idx.ContainerErr == nil {
@@ -223,6 +226,8 @@ func (r *procReader) read(pid int) (*Process, error) {
 		return nil, err
 	}
 	p := &Process{PID: pid, PPID: stat.PPID, UID: st.Uid, Comm: stat.Comm, State: stat.State, StartTime: start}
+	flags, threads := parseStatExtra(data)
+	p.Kernel = flags&pfKThread != 0
 	if uid, ok := r.owners[pid]; ok {
 		p.UID = uid
 	}
@@ -232,6 +237,7 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if r.containers != nil {
 		r.readContainer(dirfd, p)
 	}
+	r.readThreads(dirfd, p, threads)
 	return p, nil
 }
 
