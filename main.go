@@ -135,7 +135,8 @@ func newFlags() []cli.Flag {
 		&cli.StringFlag{Name: "pod", Usage: "only the namespaces of the Kubernetes pod `[NAMESPACE/]NAME` (or its UID)"},
 		&cli.BoolFlag{Name: "persistent", Aliases: []string{"P"}, Usage: "only namespaces no process is in (NPROCS 0)"},
 		&cli.StringFlag{Name: "namespace", Usage: "list the processes inside the namespace with this `INODE`, with more columns than a bare INODE"},
-		&cli.StringFlag{Name: "filter", Aliases: []string{"Q"}, Usage: "only rows matching the `EXPR`ession (lsns 2.41+; not yet supported)"},
+		&cli.StringFlag{Name: "filter", Aliases: []string{"Q"}, Usage: "only namespaces whose columns match `EXPR`, e.g. 'TYPE == \"net\" && NPROCS > 1' (lsns 2.41's syntax; any column, shown or not)"},
+		&cli.BoolFlag{Name: "deep", Usage: "also find namespaces only open files and sockets hold (a readdir per process; lsns 2.41 does this by default)"},
 		&cli.BoolFlag{Name: "json", Aliases: []string{"J"}, Usage: "print JSON: {\"namespaces\":[...]}, lsns's keys"},
 		&cli.BoolFlag{Name: "raw", Aliases: []string{"r"}, Usage: "raw table: one space between cells, blanks and control characters as \\xNN"},
 		&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "a flat list, never a tree (nsview's tables always are)"},
@@ -189,11 +190,13 @@ func (f *treeFlag) IsBoolFlag() bool { return true }
 
 // config is what the command line asks for, checked and parsed.
 type config struct {
-	spec   filter.Spec
-	kind   filter.Kind
-	render render.Options
-	color  string
-	root   string
+	spec       filter.Spec
+	kind       filter.Kind
+	render     render.Options
+	color      string
+	root       string
+	queryNeeds scan.Need // what the -Q expression's columns need
+	deep       bool      // --deep: find fd- and socket-held namespaces too
 }
 
 // exclusive are the flags that lsns refuses together.
@@ -211,10 +214,13 @@ func parseConfig(c *cli.Context) (config, error) {
 			return cfg, fmt.Errorf("mutually exclusive arguments: --%s --%s", pair[0], pair[1])
 		}
 	}
-	if c.IsSet("filter") {
-		return cfg, errors.New("-Q/--filter is not supported yet")
-	}
 	var err error
+	if c.IsSet("filter") {
+		if cfg.spec.Where, cfg.queryNeeds, err = render.NamespaceQuery(c.String("filter")); err != nil {
+			return cfg, fmt.Errorf("-Q: %w", err)
+		}
+	}
+	cfg.deep = c.Bool("deep")
 	if cfg.spec.Types, err = filter.ParseTypes(c.StringSlice("type")); err != nil {
 		return cfg, err
 	}
@@ -240,6 +246,7 @@ func parseConfig(c *cli.Context) (config, error) {
 		return cfg, err
 	}
 	cfg.kind, cfg.spec = filter.KindOf(tree, form, cfg.spec)
+	cfg.render.ChosenProcesses = cfg.spec.PID != 0 || cfg.spec.Container != "" || cfg.spec.Pod != ""
 	return cfg, nil
 }
 
@@ -292,12 +299,12 @@ func run(c *cli.Context, env environment) error {
 	if err != nil {
 		return usageError{err}
 	}
-	needs := view.Needs()
+	needs := view.Needs() | cfg.queryNeeds
 	if cfg.spec.Container != "" || cfg.spec.Pod != "" {
 		needs |= scan.NeedMembers | scan.NeedContainers
 	}
 	opts := scan.OptionsFor(cfg.root, cfg.spec.Types, cfg.spec.PID, needs)
-	opts.Owners = env.owners
+	opts.Owners, opts.Deep = env.owners, cfg.deep
 	idx, err := scan.Scan(opts)
 	if err != nil {
 		return err

@@ -38,9 +38,10 @@ type Spec struct {
 }
 
 // Expression is a parsed -Q/--filter expression (lsns 2.41+): it decides
-// per namespace, after the other criteria, whether to keep it.
+// per namespace, after the other criteria, whether to keep it. Its error
+// says why it could not (a comparison of text with a number).
 type Expression interface {
-	Keep(idx *scan.Index, m Match) bool
+	Keep(idx *scan.Index, m Match) (bool, error)
 }
 
 // Match is one namespace that passed the filter, with the member processes
@@ -71,8 +72,14 @@ func Apply(idx *scan.Index, s Spec) ([]Match, error) {
 			}
 		}
 		m := Match{Namespace: ns, Members: members}
-		if s.Where != nil && !s.Where.Keep(idx, m) {
-			continue
+		if s.Where != nil {
+			keep, err := s.Where.Keep(idx, m)
+			if err != nil {
+				return nil, fmt.Errorf("failed to apply the filter to %s:[%d]: %w", ns.Type, ns.Inode, err)
+			}
+			if !keep {
+				continue
+			}
 		}
 		matches = append(matches, m)
 	}

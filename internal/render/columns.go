@@ -21,13 +21,13 @@ import (
 type Column[R any] struct {
 	Name string
 	// Type is the JSON type of the values: "integer" (right-aligned in
-	// tables), "string", "array" (of integers) or "object".
+	// tables), "string", "boolean", "array" or "object".
 	Type string
 	Help string
 	// Needs is what the scan must read for the column's values.
 	Needs scan.Need
-	// Value returns a uint64, int, int64, uint32, string, []int, a
-	// cellObject or nil (JSON null; an empty cell).
+	// Value returns a uint64, int, int64, uint32, string, []string, []int,
+	// a cellObject or nil (JSON null; an empty cell).
 	Value func(R) any
 	// Style colours a cell's text; nil leaves it plain.
 	Style func(p Palette, r R, text string) string
@@ -64,12 +64,8 @@ var namespaceColumns = []Column[NSRow]{
 	{Name: "TYPE", Type: "string", Help: "kind of namespace",
 		Value: func(r NSRow) any { return r.Type.String() },
 		Style: func(p Palette, r NSRow, text string) string { return p.Type(r.Type.String(), text) }},
-	{Name: "PATH", Type: "string", Help: "path to the namespace", Needs: scan.NeedMembers,
-		Value: func(r NSRow) any {
-			return leaderValue(r, func(p *scan.Process) any {
-				return fmt.Sprintf("%s/%d/ns/%s", r.Index.Root, p.PID, r.Type)
-			})
-		}},
+	{Name: "PATH", Type: "string", Help: "path to the namespace: a process's, a bind mount's, a thread's or an open file's",
+		Value: func(r NSRow) any { return nullable(r.Index.Path(r.Namespace)) }},
 	{Name: "NPROCS", Type: "integer", Help: "number of processes in the namespace", Needs: scan.NeedMembers,
 		Value: func(r NSRow) any { return len(r.Procs) }},
 	{Name: "PID", Type: "integer", Help: "lowest PID in the namespace", Needs: scan.NeedMembers,
@@ -119,6 +115,12 @@ var namespaceColumns = []Column[NSRow]{
 			}
 			return r.OwnerUID
 		}},
+	{Name: "HOLDERS", Type: "array", Help: "what keeps the namespace alive: process, thread, bind-mount, fd, socket, parent, owner",
+		Value: func(r NSRow) any { return r.Holders.Names() }},
+	{Name: "INITIAL", Type: "boolean", Help: "whether it is the host's initial namespace of its type (the host's own)",
+		Value: func(r NSRow) any { return yesOrEmpty(r.Initial) }},
+	{Name: "MOUNTS", Type: "array", Help: "bind mounts of the namespace, each with the mount namespace it is in",
+		Value: func(r NSRow) any { return mountsValue(r.Index, r.Mounts) }},
 	{Name: "CONTAINER", Type: "object", Help: "container all the processes run in: its name, or its short ID", Needs: scan.NeedMembers | scan.NeedContainers,
 		Value: func(r NSRow) any { return containerValue(r.Container) }},
 	{Name: "POD", Type: "object", Help: "Kubernetes pod all the processes belong to, as NAMESPACE/NAME", Needs: scan.NeedMembers | scan.NeedContainers,
@@ -136,8 +138,14 @@ func defaultNamespaceColumns(types []scan.Type) []string {
 	return []string{"NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND"}
 }
 
-// foundNamespaceColumns join the default table when any row has a value.
+// foundNamespaceColumns join the default table, after lsns's columns,
+// when any row has a value.
 var foundNamespaceColumns = []string{"CONTAINER", "POD"}
+
+// chosenProcessColumns join the default table, after lsns's columns, when
+// the rows are the namespaces of chosen processes (-pid, -c, --pod): which
+// of them the processes share with the host.
+var chosenProcessColumns = []string{"INITIAL"}
 
 // ProcRow is what a process column reads.
 type ProcRow struct {
@@ -235,10 +243,33 @@ func columnNames[R any](all []Column[R]) string {
 }
 
 // cellObject is a column value that a table cell shows as text and JSON
-// as an object.
+// as another value: an object, a boolean, a list of objects.
 type cellObject struct {
 	text string
-	json object
+	json any
+}
+
+// yesOrEmpty shows a flag as "yes" or an empty cell, and in JSON as
+// true or false.
+func yesOrEmpty(b bool) cellObject {
+	if b {
+		return cellObject{text: "yes", json: true}
+	}
+	return cellObject{json: false}
+}
+
+// mountsValue lists bind mounts as mountText shows them in a table and as
+// [{"path", "mntns"}] in JSON; nil when there are none.
+func mountsValue(idx *scan.Index, mounts []scan.Mount) any {
+	if len(mounts) == 0 {
+		return nil
+	}
+	texts, list := make([]string, len(mounts)), make([]object, len(mounts))
+	for i, m := range mounts {
+		texts[i] = mountText(idx, m)
+		list[i] = object{{"path", idx.MountPath(m)}, {"mntns", nullable(m.MntNS)}}
+	}
+	return cellObject{text: strings.Join(texts, ","), json: list}
 }
 
 // containerValue is a container as columns show it: its name (or short
@@ -271,12 +302,13 @@ func podValue(p *container.Pod) any {
 	return cellObject{text: text, json: object{{"name", nullable(p.Name)}, {"namespace", nullable(p.Namespace)}, {"uid", p.UID}}}
 }
 
-// nullable is s, or nil (JSON null) when s is empty.
-func nullable(s string) any {
-	if s == "" {
+// nullable is v, or nil (JSON null) when v is its type's zero value.
+func nullable[T comparable](v T) any {
+	var zero T
+	if v == zero {
 		return nil
 	}
-	return s
+	return v
 }
 
 // cellText formats a column value for a table cell: numbers in decimal,
@@ -289,6 +321,8 @@ func cellText(v any) string {
 		return Escape(v.text)
 	case string:
 		return Escape(v)
+	case []string:
+		return Escape(strings.Join(v, ","))
 	case []int:
 		parts := make([]string, len(v))
 		for i, n := range v {

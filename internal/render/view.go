@@ -20,12 +20,15 @@ type Options struct {
 	AllColumns bool
 	// Types are the -t types: they choose the default namespace columns
 	// (-t net adds NETNSID and NSFS, as in lsns).
-	Types      []scan.Type
-	Raw        bool // libsmartcols's raw table: single spaces, cells escaped
-	NoHeadings bool
-	Palette    Palette
-	Width      int  // cut table cells and tree lines to this many cells; 0: no limit
-	ASCII      bool // draw trees with ASCII, not box-drawing glyphs
+	Types []scan.Type
+	// ChosenProcesses says the rows are the namespaces of processes chosen
+	// by -pid, -c or --pod: INITIAL joins the default columns.
+	ChosenProcesses bool
+	Raw             bool // libsmartcols's raw table: single spaces, cells escaped
+	NoHeadings      bool
+	Palette         Palette
+	Width           int  // cut table cells and tree lines to this many cells; 0: no limit
+	ASCII           bool // draw trees with ASCII, not box-drawing glyphs
 }
 
 // View prints selections of one kind with the columns it chose.
@@ -60,8 +63,12 @@ func NewView(k filter.Kind, opts Options) (*View, error) {
 		return nil, err
 	}
 	if k == filter.Namespaces && len(nsNames) == 0 && !opts.JSON && !opts.AllColumns {
-		found, _ := selectColumns(namespaceColumns, nil, foundNamespaceColumns)
-		v.nsCols, v.dropEmpty = append(v.nsCols, found...), foundNamespaceColumns
+		extra := foundNamespaceColumns
+		if opts.ChosenProcesses {
+			extra = append(slices.Clone(chosenProcessColumns), extra...)
+		}
+		more, _ := selectColumns(namespaceColumns, nil, extra)
+		v.nsCols, v.dropEmpty = append(v.nsCols, more...), foundNamespaceColumns
 	}
 	if k.ProcessRows() {
 		if v.procCols, err = chooseColumns(processColumns, procDefaults, procNames, opts.JSON || k.Tree()); err != nil {
@@ -104,6 +111,9 @@ func (v *View) Write(w io.Writer, sel *filter.Selection) error {
 		return writeDocument(w, rowObjects(v.procCols, procRows(sel)))
 	case v.opts.JSON:
 		return namespaceJSON(w, nsRows(sel), v.nsCols, v.procCols)
+	case v.kind.MemberRows() && len(sel.Matches) == 1 && len(sel.Matches[0].Members) == 0:
+		// A namespace without processes: say what holds it instead.
+		return writeRows(w, holderColumns, holderRows(sel.Index, sel.Matches[0].Namespace), v.tableOptions())
 	case v.kind.MemberRows():
 		return writeRows(w, v.procCols, procRows(sel), v.tableOptions())
 	}

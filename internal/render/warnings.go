@@ -10,8 +10,10 @@ import (
 )
 
 // Warnings prints, in one line each, what the scan could not read: the
-// processes it skipped, those whose PID was reused before their details
-// were read and, when the view shows it, a partial hierarchy.
+// processes it skipped, the places where holders of namespaces could not be
+// looked for, the processes whose PID was reused before their details were
+// read, containers it could not name and, when the view shows it, a partial
+// hierarchy.
 func Warnings(w io.Writer, idx *scan.Index, hierarchyShown, asRoot bool) {
 	if s := idx.Skipped; s.Total() > 0 {
 		var reasons []string
@@ -29,6 +31,10 @@ func Warnings(w io.Writer, idx *scan.Index, hierarchyShown, asRoot bool) {
 		}
 		fmt.Fprintf(w, "nsview: skipped %d of %d processes (%s)%s\n",
 			s.Total(), s.Total()+len(idx.Processes), strings.Join(reasons, ", "), hint)
+	}
+	if len(idx.Misses) > 0 {
+		fmt.Fprintf(w, "nsview: %s for namespaces that no process holds (first: %s)\n",
+			plural(len(idx.Misses), "place could not be searched", "places could not be searched"), Escape(idx.Misses[0].Error()))
 	}
 	if idx.Reused > 0 {
 		fmt.Fprintf(w, "nsview: %s replaced by another process with the same PID after the scan; their details are unknown\n",

@@ -83,10 +83,14 @@ func (idx *Index) readNetNSIDs() {
 	}
 	defer unix.Close(conn.sock)
 	for _, ns := range idx.Namespaces {
-		if ns.Type != Net || len(ns.Procs) == 0 {
+		if ns.Type != Net {
 			continue
 		}
-		fd, err := idx.openNamespace(ns)
+		open := idx.openNamespace
+		if len(ns.Procs) == 0 {
+			open = idx.openHeld // through its bind mount, thread or open file
+		}
+		fd, err := open(ns)
 		if err != nil {
 			continue
 		}
