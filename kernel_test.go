@@ -84,8 +84,15 @@ func waitForChild(t *testing.T, pid int, wantCmd string) int {
 // refers to, as stat(2) of the link gives it.
 func nsInode(t *testing.T, pid int, typ string) uint64 {
 	t.Helper()
+	return nsInodeOfFile(t, fmt.Sprintf("/proc/%d/ns/%s", pid, typ))
+}
+
+// nsInodeOfFile is the inode of the namespace a file opens (an ns link, a
+// bind mount of one), as stat(2) gives it.
+func nsInodeOfFile(t *testing.T, path string) uint64 {
+	t.Helper()
 	var st syscall.Stat_t
-	if err := syscall.Stat(fmt.Sprintf("/proc/%d/ns/%s", pid, typ), &st); err != nil {
+	if err := syscall.Stat(path, &st); err != nil {
 		t.Fatal(err)
 	}
 	return st.Ino
