@@ -114,9 +114,10 @@ func parseServeConfig(c *cli.Context) (serveConfig, error) {
 }
 
 // serveScanOptions is what the agent's scans read: the hierarchy too, since
-// it adds the ancestors that hold no process (nsview_namespaces_without_processes).
+// it adds the ancestors that hold no process (nsview_namespaces_without_processes),
+// and containers, for nsview_container_host_namespaces.
 func serveScanOptions(root string) scan.Options {
-	return scan.Options{Root: root, Hierarchy: true}
+	return scan.Options{Root: root, Hierarchy: true, Containers: true}
 }
 
 // runServe is serve's Action: check the flags, the web configuration and a

@@ -29,7 +29,7 @@ type gatedScan struct {
 func newGatedScan(t *testing.T) *gatedScan {
 	t.Helper()
 	root, owners := fixture.Proc(t)
-	return &gatedScan{opts: scan.Options{Root: root, Owners: owners, Hierarchy: true}}
+	return &gatedScan{opts: scan.Options{Root: root, Owners: owners, Hierarchy: true, Containers: true}}
 }
 
 func (s *gatedScan) scan() (*scan.Index, error) {

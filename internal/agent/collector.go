@@ -32,6 +32,9 @@ var (
 		"1 if the last scan of procfs succeeded, 0 if it failed (the namespace and process metrics are then absent).", nil, nil)
 	scansDesc = prometheus.NewDesc("nsview_scans_total",
 		"Scans of procfs started, failed ones included.", nil, nil)
+	hostSharedDesc = prometheus.NewDesc("nsview_container_host_namespaces",
+		"1 when the container's processes are in the host's initial namespace of the type (they share it with the host), else 0.",
+		[]string{"runtime", "pod_namespace", "pod", "container", "type"}, nil)
 )
 
 // Collector is the prometheus.Collector of an Agent: each collection asks
@@ -47,7 +50,7 @@ func NewCollector(a *Agent) *Collector {
 
 // Describe sends the descriptors of every metric the collector reports.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{namespacesDesc, orphansDesc, processesDesc, durationDesc, successDesc, scansDesc} {
+	for _, d := range []*prometheus.Desc{namespacesDesc, orphansDesc, processesDesc, durationDesc, successDesc, scansDesc, hostSharedDesc} {
 		ch <- d
 	}
 }
@@ -64,6 +67,44 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(successDesc, prometheus.GaugeValue, 1)
 	collectNamespaces(ch, r.Index)
 	collectProcesses(ch, r.Index)
+	collectContainers(ch, r.Index)
+}
+
+// collectContainers reports, for each container and namespace type,
+// whether the container shares the host's namespace: the namespaces of its
+// first process (the lowest PID) are the ones looked at.
+func collectContainers(ch chan<- prometheus.Metric, idx *scan.Index) {
+	first := map[string]*scan.Process{} // by runtime and container ID
+	for _, p := range idx.Processes {
+		if c := p.Container; c != nil {
+			key := string(c.Runtime) + "/" + c.ID
+			if q := first[key]; q == nil || p.PID < q.PID {
+				first[key] = p
+			}
+		}
+	}
+	for _, p := range first {
+		c := p.Container
+		podNamespace, pod, name := "", "", c.Name
+		if c.Pod != nil {
+			podNamespace, pod = c.Pod.Namespace, c.Pod.Name
+		}
+		if name == "" {
+			name = c.ShortID()
+		}
+		for _, t := range scan.AllTypes {
+			ns := idx.Lookup(t, p.NS[t])
+			if ns == nil {
+				continue // a type the kernel lacks
+			}
+			shared := 0.0
+			if ns.Initial {
+				shared = 1
+			}
+			ch <- prometheus.MustNewConstMetric(hostSharedDesc, prometheus.GaugeValue, shared,
+				string(c.Runtime), podNamespace, pod, name, t.String())
+		}
+	}
 }
 
 // collectNamespaces reports the namespaces of every type, zero included,

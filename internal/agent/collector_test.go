@@ -121,3 +121,29 @@ func TestMetricsLint(t *testing.T) {
 		}
 	}
 }
+
+// TestContainerHostNamespaces checks nsview_container_host_namespaces on
+// the fixture's pod container (PIDs 301 and 302): 1 for each type whose
+// link is the same as kthreadd's (a kernel thread, always in the host's
+// initial namespaces), read here with readlink, else 0.
+func TestContainerHostNamespaces(t *testing.T) {
+	s := newGatedScan(t)
+	got := gather(t, New(s.scan, time.Hour))
+	for _, typ := range scan.AllTypes {
+		name := typ.String()
+		container, err1 := os.Readlink(filepath.Join(s.opts.Root, "301", "ns", name))
+		host, err2 := os.Readlink(filepath.Join(s.opts.Root, "2", "ns", name))
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		want := 0.0
+		if container == host {
+			want = 1
+		}
+		// Labels come sorted by name: container, pod, pod_namespace, runtime, type.
+		key := "nsview_container_host_namespaces/nginx/web-0/shop/containerd/" + name
+		if v, ok := got[key]; !ok || v != want {
+			t.Errorf("%s = %v (reported: %v), want %v", key, v, ok, want)
+		}
+	}
+}
