@@ -17,7 +17,7 @@ FUZZ_TARGETS = \
 	./internal/container:FuzzFromCgroup ./internal/container:FuzzResolverState \
 	./internal/filter/query:FuzzParse ./internal/filter/query:FuzzRoundTrip \
 	./internal/filter/query:FuzzMatch ./internal/filter/query:FuzzRegexp \
-	./internal/scan:FuzzParseStatExtra
+	./internal/scan:FuzzParseStatExtra ./internal/scan:FuzzParsePasswd
 
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
 

@@ -1,10 +1,7 @@
 package scan
 
 import (
-	"os/user"
 	"sort"
-	"strconv"
-	"sync"
 
 	"github.com/nsview/nsview/internal/container"
 )
@@ -144,8 +141,8 @@ func (idx *Index) Lookup(t Type, inode uint64) *Namespace {
 	return idx.byKey[Key{t, inode}]
 }
 
-// UserName returns the login name for uid, or the number itself when the
-// user database has no entry (as lsns does).
+// UserName returns the login name for uid from the host's /etc/passwd
+// (see users.go), or the number itself when it has no entry (as lsns does).
 func (idx *Index) UserName(uid uint32) string {
 	return idx.users.name(uid)
 }
@@ -199,27 +196,6 @@ func newIndex(root string) *Index {
 		Processes:  make(map[int]*Process),
 		Unreadable: make(map[int]error),
 		byKey:      make(map[Key]*Namespace),
-		users:      &userCache{names: make(map[uint32]string)},
+		users:      newUserCache(root),
 	}
-}
-
-// userCache remembers user names, since each lookup reads /etc/passwd.
-type userCache struct {
-	mu    sync.Mutex
-	names map[uint32]string
-}
-
-func (c *userCache) name(uid uint32) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if name, ok := c.names[uid]; ok {
-		return name
-	}
-	id := strconv.FormatUint(uint64(uid), 10)
-	name := id
-	if u, err := user.LookupId(id); err == nil {
-		name = u.Username
-	}
-	c.names[uid] = name
-	return name
 }
