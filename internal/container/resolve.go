@@ -1,9 +1,11 @@
 package container
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -52,6 +54,7 @@ type Resolver struct {
 	states   map[string]*runtimeState // container ID → parsed state (nil: unusable)
 	byCgroup map[string]string        // cgroup path → container ID; nil until built
 	storage  map[string]string        // containers/storage ID → name; nil until read
+	docker   []string                 // Docker's data roots; nil until needed (dockerRoots)
 	done     map[resolveKey]Container // what Resolve returned for an input
 	problems []error
 }
@@ -253,13 +256,21 @@ func (r *Resolver) annotations(st *runtimeState) map[string]string {
 	return a
 }
 
-// applyDocker names a Docker container from its config.v2.json.
+// applyDocker names a Docker container from its config.v2.json, under
+// the default data root or, when it is not there, another daemon's.
 func (r *Resolver) applyDocker(c *Container) {
 	if !isFullID(c.ID) {
 		return
 	}
-	file := "var/lib/docker/containers/" + c.ID + "/config.v2.json"
-	data, err := fs.ReadFile(r.host, file)
+	var file string
+	var data []byte
+	err := fs.ErrNotExist
+	for _, root := range r.dockerRoots(c.ID) {
+		file = root + "/containers/" + c.ID + "/config.v2.json"
+		if data, err = fs.ReadFile(r.host, file); !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+	}
 	if err != nil {
 		r.note(file, err)
 		return
@@ -273,6 +284,87 @@ func (r *Resolver) applyDocker(c *Container) {
 	if c.Pod == nil {
 		setName(c, cfg.Name) // under Kubernetes, the name is k8s_CONTAINER_POD_…
 	}
+}
+
+// defaultDockerRoot is where Docker keeps its data unless told otherwise.
+const defaultDockerRoot = "var/lib/docker"
+
+// dockerRoots are the data roots to look for container id in: the
+// default, and once it lacks the container, those that /etc/docker/
+// daemon.json and the running daemons' command lines (--data-root, -g,
+// --config-file) name, read once from the host's files and /proc.
+func (r *Resolver) dockerRoots(id string) []string {
+	if r.docker != nil {
+		return r.docker
+	}
+	if _, err := fs.Stat(r.host, defaultDockerRoot+"/containers/"+id); err == nil {
+		return []string{defaultDockerRoot}
+	}
+	r.docker = []string{defaultDockerRoot}
+	add := func(dir string) {
+		if dir = strings.TrimPrefix(path.Clean("/"+dir), "/"); dir != "" && !slices.Contains(r.docker, dir) {
+			r.docker = append(r.docker, dir)
+		}
+	}
+	add(r.daemonConfigRoot("etc/docker/daemon.json"))
+	procs, _ := fs.ReadDir(r.host, "proc")
+	for _, p := range procs {
+		comm, err := fs.ReadFile(r.host, "proc/"+p.Name()+"/comm")
+		if err != nil || string(comm) != "dockerd\n" {
+			continue
+		}
+		cmdline, _ := fs.ReadFile(r.host, "proc/"+p.Name()+"/cmdline")
+		root, config := DockerdRoots(strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00"))
+		add(root)
+		add(r.daemonConfigRoot(config))
+	}
+	return r.docker
+}
+
+// daemonConfigRoot is the data-root a dockerd configuration file names;
+// "" when there is none or the file cannot be read.
+func (r *Resolver) daemonConfigRoot(file string) string {
+	if file == "" {
+		return ""
+	}
+	data, err := fs.ReadFile(r.host, strings.TrimPrefix(path.Clean("/"+file), "/"))
+	if err != nil {
+		return ""
+	}
+	var cfg struct {
+		DataRoot string `json:"data-root"`
+	}
+	if json.Unmarshal(data, &cfg) != nil {
+		return ""
+	}
+	return cfg.DataRoot
+}
+
+// DockerdRoots reads a dockerd command line for its data root (--data-root,
+// or the old -g/--graph) and its configuration file (--config-file); ""
+// for each that it does not give.
+func DockerdRoots(args []string) (dataRoot, configFile string) {
+	for i := 0; i < len(args); i++ {
+		name, value, inline := strings.Cut(args[i], "=")
+		if !inline {
+			if i+1 == len(args) {
+				break // a flag without its value
+			}
+			value = args[i+1]
+		}
+		switch name {
+		case "--data-root", "-g", "--graph":
+			dataRoot = value
+		case "--config-file":
+			configFile = value
+		default:
+			continue
+		}
+		if !inline {
+			i++
+		}
+	}
+	return dataRoot, configFile
 }
 
 // storageName returns podman's or CRI-O's name for a container from

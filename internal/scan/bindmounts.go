@@ -104,7 +104,7 @@ func (idx *Index) readMountTable(r *procReader, proc string, want uint64) mountT
 		return table
 	}
 	defer unix.Close(dirfd)
-	data, err := r.readFileAt(dirfd, "mountinfo")
+	data, err := r.readTableAt(dirfd, "mountinfo")
 	if err != nil {
 		table.err = classify(err)
 		return table

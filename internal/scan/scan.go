@@ -284,21 +284,34 @@ func (r *procReader) readNamespaces(dirfd int, p *Process) error {
 	return nil
 }
 
-// readFileAt reads a procfs file relative to dirfd into r.buf, growing it
-// when the file is larger.
+// readFileAt reads a procfs file of one record (stat, status, cgroup,
+// cmdline) relative to dirfd into r.buf, growing it when the file is
+// larger.
 func (r *procReader) readFileAt(dirfd int, name string) ([]byte, error) {
+	return r.readAt(dirfd, name, false)
+}
+
+// readTableAt is readFileAt for a procfs file of many records, such as
+// mountinfo, which procfs hands out a page at a time.
+func (r *procReader) readTableAt(dirfd int, name string) ([]byte, error) {
+	return r.readAt(dirfd, name, true)
+}
+
+func (r *procReader) readAt(dirfd int, name string, records bool) ([]byte, error) {
 	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer unix.Close(fd)
-	return r.readAll(fd)
+	return r.readAll(fd, records)
 }
 
-// readAll reads fd to its end into r.buf. procfs fills a read as far as the
-// buffer allows, so a read that leaves room in the buffer was the last one:
-// that saves the read that would return 0.
-func (r *procReader) readAll(fd int) ([]byte, error) {
+// readAll reads fd to its end into r.buf. procfs hands out a file of one
+// record whole, as far as the buffer allows, so there a read that leaves
+// room in the buffer was the last one: that saves the read that would
+// return 0. A file of many records (records set) comes a page at a time,
+// so it is read until a read returns 0.
+func (r *procReader) readAll(fd int, records bool) ([]byte, error) {
 	total := 0
 	for {
 		if total == len(r.buf) {
@@ -312,7 +325,7 @@ func (r *procReader) readAll(fd int) ([]byte, error) {
 			return nil, err
 		}
 		total += n
-		if n == 0 || total < len(r.buf) {
+		if n == 0 || (!records && total < len(r.buf)) {
 			return r.buf[:total], nil
 		}
 	}
