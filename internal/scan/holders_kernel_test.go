@@ -107,6 +107,24 @@ func TestKernelBindMountInOtherMountNS(t *testing.T) {
 	}
 }
 
+// TestKernelLongMountinfo binds a network namespace after 100 other
+// mounts in a private mount namespace, so that its mountinfo line lies past
+// the first page: procfs hands mountinfo out a page per read, and a read
+// that stopped at the first short one missed it.
+func TestKernelLongMountinfo(t *testing.T) {
+	kerneltest.RequireRoot(t)
+	dir := t.TempDir()
+	script := fmt.Sprintf("for i in $(seq 100); do mkdir %[1]s/m$i && mount -t tmpfs nsview-filler %[1]s/m$i; done && "+
+		"touch %[1]s/net && unshare --net=%[1]s/net true && echo ready && exec sleep 1000", dir)
+	keeper := kerneltest.Start(t, "unshare", "-m", "--propagation", "private", "sh", "-c", script)
+	mountinfo, err := os.ReadFile(fmt.Sprintf("/proc/%d/mountinfo", keeper.PID))
+	if err != nil || len(mountinfo) < 2*os.Getpagesize() {
+		t.Fatalf("the mount table is %d bytes (%v); want several pages", len(mountinfo), err)
+	}
+	inode := inodeOf(t, fmt.Sprintf("/proc/%d/root%s/net", keeper.PID, dir))
+	lookupHeld(t, Options{}, Net, inode, HeldByBindMount)
+}
+
 // startNetns starts a process in a new network namespace and returns it
 // with the namespace's inode.
 func startNetns(t *testing.T) (*kerneltest.Process, uint64) {
