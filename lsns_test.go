@@ -95,6 +95,10 @@ func diffHosts(ours, lsns map[uint64]jsonNS) []string {
 		switch {
 		case !inOurs:
 			diff = append(diff, fmt.Sprintf("NS %d %s: only lsns lists it: %+v", inode, want.Type, want))
+		case !inLsns && got.NProcs == 0:
+			// lsns 2.38 lists no namespace without processes; those nsview
+			// finds held by bind mounts, threads or as ancestors are tested
+			// on their own (holders_test.go, internal/scan).
 		case !inLsns:
 			diff = append(diff, fmt.Sprintf("NS %d %s: only nsview lists it: %+v", inode, got.Type, got))
 		default:
