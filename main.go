@@ -101,7 +101,7 @@ func newApp(env environment) *cli.App {
 		Writer:                env.stdout,
 		ErrWriter:             env.stderr,
 		Flags:                 flags,
-		Commands:              []*cli.Command{serveCommand(env)},
+		Commands:              []*cli.Command{serveCommand(env), snapshotCommand(env), diffCommand(env)},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{fmt.Errorf("%w (see nsview --help)", err)}
 		},
