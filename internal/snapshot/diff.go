@@ -88,8 +88,8 @@ func compareFacts(before, after *scan.Namespace) []FactChange {
 
 // WriteDiffText writes one line per change, e.g.
 //
-//	+ net:[4026532999] 2 processes (1234) sleep 1000
-//	~ pid:[4026532300] 3 processes (301) sleep 1000 (nprocs 2 -> 3)
+//   - net:[4026532999] 2 processes (1234) sleep 1000
+//     ~ pid:[4026532300] 3 processes (301) sleep 1000 (nprocs 2 -> 3)
 //
 // with the namespace's lowest PID and its command, escaped.
 func WriteDiffText(w io.Writer, changes []Change) error {
