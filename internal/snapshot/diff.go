@@ -86,12 +86,10 @@ func compareFacts(before, after *scan.Namespace) []FactChange {
 	return diffs
 }
 
-// WriteDiffText writes one line per change, e.g.
-//
-//   - net:[4026532999] 2 processes (1234) sleep 1000
-//     ~ pid:[4026532300] 3 processes (301) sleep 1000 (nprocs 2 -> 3)
-//
-// with the namespace's lowest PID and its command, escaped.
+// WriteDiffText writes one line per change: its mark, the namespace, its
+// number of processes, its lowest PID and that PID's command (escaped),
+// and for a change the facts that differ, as in
+// "~ pid:[4026532300] 3 processes (301) sleep 1000 (nprocs 2 -> 3)".
 func WriteDiffText(w io.Writer, changes []Change) error {
 	var b strings.Builder
 	for _, c := range changes {
