@@ -16,7 +16,8 @@ FUZZ_TARGETS = \
 	./internal/render:FuzzEscape ./internal/render:FuzzJSONDocument ./:FuzzViews \
 	./internal/container:FuzzFromCgroup ./internal/container:FuzzResolverState \
 	./internal/filter/query:FuzzParse ./internal/filter/query:FuzzRoundTrip \
-	./internal/filter/query:FuzzMatch ./internal/filter/query:FuzzRegexp
+	./internal/filter/query:FuzzMatch ./internal/filter/query:FuzzRegexp \
+	./internal/snapshot:FuzzLoad
 
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
 
