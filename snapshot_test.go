@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -370,5 +372,60 @@ func TestLoadHTTP(t *testing.T) {
 	stdout, stderr, code := runArgs(nil, "diff", server.URL+"/snapshot", writeFile(t, "same.json", doc))
 	if code != 0 || stdout != "" || stderr != "" {
 		t.Errorf("nsview diff URL FILE of the same snapshot: exit %d, %q, %q", code, stdout, stderr)
+	}
+}
+
+// TestKernelSnapshotDiff snapshots the host before and after a sandbox in
+// new PID, network and UTS namespaces exits, and checks both against the
+// kernel: the snapshot holds the sandbox's namespaces (inodes from stat)
+// with its two processes, their NSpid as /proc/PID/status says, and the
+// diff reports the network namespace removed and the PID namespace removed
+// or changed (its killed init stays, a zombie with a pid link, until the
+// test's cleanup reaps it). Other tests' processes come and go meanwhile,
+// so only the sandbox's lines are checked.
+func TestKernelSnapshotDiff(t *testing.T) {
+	sb := startSandbox(t, syscall.CLONE_NEWPID|syscall.CLONE_NEWNET|syscall.CLONE_NEWUTS)
+	netns, pidns := nsInode(t, sb.Init, "net"), nsInode(t, sb.Init, "pid")
+	stdout, stderr, code := runArgs(nil, "snapshot")
+	if code != 0 {
+		t.Fatalf("nsview snapshot: exit %d, %s", code, stderr)
+	}
+	before := writeFile(t, "before.json", stdout)
+	idx := loadOne(t, before)
+	ns := idx.Lookup(scan.Net, netns)
+	if ns == nil || len(ns.Procs) != 2 || ns.Procs[0].PID != sb.Init || ns.Procs[1].PID != sb.Child {
+		t.Fatalf("net:[%d] in the snapshot = %+v; want processes %d and %d", netns, ns, sb.Init, sb.Child)
+	}
+	if pns := idx.Lookup(scan.PID, pidns); pns == nil || pns.Level != 1 || pns.Parent != nsInode(t, os.Getpid(), "pid") {
+		t.Errorf("pid:[%d] in the snapshot = %+v; want level 1 under this test's PID namespace", pidns, pns)
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", sb.Child))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNSpid := fmt.Sprintf("NSpid:\t%d\t2\n", sb.Child)
+	if got := idx.Processes[sb.Child]; !strings.Contains(string(status), wantNSpid) ||
+		fmt.Sprint(got.NSpid) != fmt.Sprintf("[%d 2]", sb.Child) || got.Cmdline != "sleep 1000" {
+		t.Errorf("process %d in the snapshot: NSpid %v, command %q; status says %q", sb.Child, got.NSpid, got.Cmdline, status)
+	}
+
+	syscall.Kill(sb.Init, syscall.SIGKILL) // ends the PID namespace, the child too
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", sb.Child)); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d still runs", sb.Child)
+		}
+	}
+	stdout, stderr, code = runArgs(nil, "snapshot")
+	if code != 0 {
+		t.Fatalf("nsview snapshot: exit %d, %s", code, stderr)
+	}
+	after := writeFile(t, "after.json", stdout)
+	diff, stderr, code := runArgs(nil, "diff", before, after)
+	want := fmt.Sprintf("- net:[%d] 2 processes (%d) sleep 1001", netns, sb.Init)
+	if code != 0 || stderr != "" || !containsLine(diff, want) || !strings.Contains(diff, fmt.Sprintf(" pid:[%d] ", pidns)) {
+		t.Errorf("nsview diff: exit %d, stderr %q, want the line %q in:\n%s", code, stderr, want, diff)
 	}
 }
