@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -181,29 +182,36 @@ func (l Loader) readLimited(r io.Reader) ([]byte, error) {
 // ErrNewer is wrapped when a document has a version newer than Version.
 var ErrNewer = errors.New("snapshot is newer than this nsview")
 
-// Decode parses a document and checks its version first, so that a newer
-// document is rejected as newer rather than as malformed. Unknown keys are
-// ignored (see the package documentation).
+// Decode parses a document. A newer document is rejected as newer, even
+// when its keys no longer fit this version's types, rather than as
+// malformed. Unknown keys are ignored (see the package documentation).
 func Decode(data []byte) (*Document, error) {
-	var probe struct {
-		Version *int `json:"version"`
-	}
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, malformed(err)
-	}
-	switch {
-	case probe.Version == nil:
-		return nil, errors.New("not an nsview snapshot (it has no \"version\")")
-	case *probe.Version > Version:
-		return nil, fmt.Errorf("%w: version %d, this nsview reads up to %d; upgrade nsview", ErrNewer, *probe.Version, Version)
-	case *probe.Version < 1:
-		return nil, fmt.Errorf("unknown snapshot version %d", *probe.Version)
-	}
 	doc := &Document{}
-	if err := json.Unmarshal(data, doc); err != nil {
-		return nil, malformed(err)
+	err := json.Unmarshal(data, doc)
+	if err != nil {
+		var probe struct{ Version int }
+		if json.Unmarshal(data, &probe) != nil || probe.Version <= Version {
+			return nil, malformed(err)
+		}
+		doc.Version = probe.Version
+	}
+	if err := checkVersion(data, doc.Version); err != nil {
+		return nil, err
 	}
 	return doc, nil
+}
+
+// checkVersion accepts the versions this package reads.
+func checkVersion(data []byte, version int) error {
+	switch {
+	case version > Version:
+		return fmt.Errorf("%w: version %d, this nsview reads up to %d; upgrade nsview", ErrNewer, version, Version)
+	case version >= 1:
+		return nil
+	case !bytes.Contains(data, []byte(`"version"`)):
+		return errors.New("not an nsview snapshot (it has no \"version\")")
+	}
+	return fmt.Errorf("unknown snapshot version %d", version)
 }
 
 // malformed says what is wrong with a document that is not the JSON it
