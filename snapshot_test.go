@@ -330,7 +330,7 @@ func TestLoadSeveralHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hosts) != 2 || hosts[0].Host != "a" || hosts[1].Host != "b" {
+	if len(hosts) != 2 || hosts[0].Host != "a" || hosts[1].Host != "b" || hosts[0].Index.Host != "a" || hosts[1].Index.Host != "b" {
 		t.Fatalf("hosts = %+v", hosts)
 	}
 	nsA, nsB := hosts[0].Index.Lookup(scan.PID, 4026531836), hosts[1].Index.Lookup(scan.PID, 4026531836)

@@ -10,6 +10,7 @@ import (
 // Recorded is what a snapshot recorded of a scan (see package snapshot):
 // enough to rebuild its Index without the procfs it came from.
 type Recorded struct {
+	Host string // the host it was taken on, for Index.Host
 	Root string // the procfs root the scan read, for PATH
 	// Processes are the processes with their details; NS says which
 	// namespaces each belongs to.
@@ -40,7 +41,7 @@ var ErrInvalid = errors.New("invalid")
 // can see them, and the views draw them.
 func Rebuild(r Recorded) (*Index, error) {
 	idx := newIndex(r.Root)
-	idx.Skipped, idx.Partial = r.Skipped, r.Partial
+	idx.Host, idx.Skipped, idx.Partial = r.Host, r.Skipped, r.Partial
 	for _, ns := range r.Namespaces {
 		if err := idx.addRecordedNamespace(ns); err != nil {
 			return nil, err

@@ -163,7 +163,7 @@ func nonzero(n uint64) *uint64 {
 // Recorded converts the document for scan.Rebuild. Its errors name the
 // item at fault.
 func (d *Document) Recorded() (scan.Recorded, error) {
-	r := scan.Recorded{Root: d.Root, Skipped: scan.Skipped(d.Skipped), Partial: d.Partial,
+	r := scan.Recorded{Host: d.Host, Root: d.Root, Skipped: scan.Skipped(d.Skipped), Partial: d.Partial,
 		Namespaces: make([]*scan.Namespace, len(d.Namespaces)), Processes: make([]*scan.Process, len(d.Processes)),
 		Users: map[uint32]string{}}
 	for i, n := range d.Namespaces {
