@@ -46,7 +46,7 @@ func diffCommand(env environment) *cli.Command {
 // runDiff is diff's Action.
 func runDiff(c *cli.Context, env environment) error {
 	if c.NArg() != 2 {
-		return usageError{fmt.Errorf("nsview diff takes two snapshots, OLD and NEW; got %d arguments", c.NArg())}
+		return usageError{fmt.Errorf("nsview diff takes two snapshots, OLD and NEW, not %d", c.NArg())}
 	}
 	hosts := make([]*snapshot.Host, 2)
 	for i, src := range c.Args().Slice() {
