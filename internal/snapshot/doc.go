@@ -21,7 +21,8 @@
 //	  "partial_hierarchy": false
 //	}
 //
-// Unknown values are null: a parent, owner, owner_uid, level or netnsid the
+// A namespace's "pids" repeat, for readers such as jq, what the processes'
+// "ns" say; Load rebuilds the members from "ns". Unknown values are null: a parent, owner, owner_uid, level or netnsid the
 // scan could not tell. A netnsid of -1 is "unassigned". "command" is null
 // when the writer left command lines out (Options.Commands), since they can
 // carry secrets; readers then show the name. Text that is not valid UTF-8

@@ -17,10 +17,12 @@ import (
 	"github.com/nsview/nsview/internal/scan"
 )
 
-// Limits of a Loader that sets none. A snapshot of 10,000 processes with
-// command lines is about 5 MiB.
+// Limits of a Loader that sets none. A snapshot takes about 400 bytes a
+// process (BenchmarkLoad): 64 MiB is some 150,000 processes, and decoding
+// it takes a few hundred MiB of memory, which a hostile server may ask for
+// but no more.
 const (
-	DefaultMaxBytes = 256 << 20
+	DefaultMaxBytes = 64 << 20
 	DefaultTimeout  = 30 * time.Second
 )
 
