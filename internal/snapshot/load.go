@@ -62,7 +62,7 @@ func (l Loader) Load(ctx context.Context, sources []string) ([]*Host, error) {
 	if len(sources) == 0 {
 		return nil, errors.New("no snapshot given")
 	}
-	if stdins := len(sources) - len(slices.DeleteFunc(slices.Clone(sources), func(s string) bool { return s == Stdin })); stdins > 1 {
+	if i := slices.Index(sources, Stdin); i >= 0 && slices.Contains(sources[i+1:], Stdin) {
 		return nil, errors.New("standard input (-) given twice")
 	}
 	hosts := make([]*Host, 0, len(sources))
