@@ -274,6 +274,7 @@ func TestLoadErrors(t *testing.T) {
 		{"owner-cycle", doc(`{"type":"user","inode":7,"owner":8},{"type":"user","inode":8,"owner":7}`, ""), "is its own ancestor"},
 		{"bad-level", doc(`{"type":"pid","inode":7,"level":-2}`, ""), "out of range"},
 		{"bad-state", doc("", `{"pid":5,"state":"SS","ns":{}}`), "not one ASCII letter"},
+		{"negative-count", `{"version":1,"skipped":{"denied":-1}}`, "negative count"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

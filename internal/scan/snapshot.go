@@ -22,6 +22,7 @@ type Recorded struct {
 	Namespaces []*Namespace
 	Skipped    Skipped
 	Partial    bool
+	Reused     int // see Index.Reused
 	// Users names UIDs (of processes and of user namespace creators). A UID
 	// it lacks is shown as its number: the names on the host that recorded
 	// it are not those of the host that reads it.
@@ -41,7 +42,10 @@ var ErrInvalid = errors.New("invalid")
 // can see them, and the views draw them.
 func Rebuild(r Recorded) (*Index, error) {
 	idx := newIndex(r.Root)
-	idx.Host, idx.Skipped, idx.Partial = r.Host, r.Skipped, r.Partial
+	if r.Skipped.Denied < 0 || r.Skipped.Gone < 0 || r.Skipped.Broken < 0 || r.Reused < 0 {
+		return nil, fmt.Errorf("negative count of skipped or reused processes: %w", ErrInvalid)
+	}
+	idx.Host, idx.Skipped, idx.Partial, idx.Reused = r.Host, r.Skipped, r.Partial, r.Reused
 	for _, ns := range r.Namespaces {
 		if err := idx.addRecordedNamespace(ns); err != nil {
 			return nil, err

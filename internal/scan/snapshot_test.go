@@ -17,7 +17,7 @@ func TestRebuild(t *testing.T) {
 	namespaces := []*Namespace{{Type: User, Inode: 300, OwnerUID: 65534, Level: 0},
 		{Type: PID, Inode: 100, Level: 0, OwnerUID: -1, Procs: []*Process{{PID: 99}}}}
 	idx, err := Rebuild(Recorded{Root: "/proc", Processes: procs, Namespaces: namespaces,
-		Users: map[uint32]string{0: "alice"}, Skipped: Skipped{Denied: 2}})
+		Users: map[uint32]string{0: "alice"}, Skipped: Skipped{Denied: 2}, Reused: 3, Host: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,8 +36,8 @@ func TestRebuild(t *testing.T) {
 			t.Errorf("UserName(%d) = %q, want %q", uid, got, want)
 		}
 	}
-	if idx.Skipped.Denied != 2 {
-		t.Errorf("skipped = %+v", idx.Skipped)
+	if idx.Skipped.Denied != 2 || idx.Reused != 3 || idx.Host != "h" {
+		t.Errorf("skipped = %+v, reused %d, host %q; want the recorded ones", idx.Skipped, idx.Reused, idx.Host)
 	}
 	if _, err := Rebuild(Recorded{Processes: []*Process{{PID: 1}, {PID: 1}}}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("a PID twice: %v, want ErrInvalid", err)

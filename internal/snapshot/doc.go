@@ -18,7 +18,7 @@
 //	     "nspid": [301, 1], "ns": {"pid": 4026532300, "net": 4026531840}, "container": null}
 //	  ],
 //	  "skipped": {"denied": 0, "gone": 1, "broken": 0},
-//	  "partial_hierarchy": false
+//	  "partial_hierarchy": false, "reused": 0
 //	}
 //
 // A namespace's "pids" repeat, for readers such as jq, what the processes'

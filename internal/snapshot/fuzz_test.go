@@ -100,7 +100,7 @@ func renderAll(t *testing.T, idx *scan.Index) {
 // describe prints what idx holds, in a canonical order, for comparison.
 func describe(idx *scan.Index) string {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "root %q skipped %+v partial %v\n", idx.Root, idx.Skipped, idx.Partial)
+	fmt.Fprintf(&b, "host %q root %q skipped %+v partial %v reused %d\n", idx.Host, idx.Root, idx.Skipped, idx.Partial, idx.Reused)
 	for _, ns := range idx.Namespaces {
 		pids := make([]int, len(ns.Procs))
 		for i, p := range ns.Procs {

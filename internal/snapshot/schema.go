@@ -32,6 +32,9 @@ type Header struct {
 	Root    string    `json:"root"`
 	Skipped Skipped   `json:"skipped"`
 	Partial bool      `json:"partial_hierarchy"`
+	// Reused counts the processes whose PID another process had taken by
+	// the time their details were read: their details are unknown.
+	Reused int `json:"reused"`
 }
 
 // Namespace is one namespace in a Document.
@@ -93,7 +96,7 @@ type Options struct {
 // FromIndex records idx, whose processes are described, as a Document.
 func FromIndex(idx *scan.Index, meta Meta, opts Options) *Document {
 	doc := &Document{Header: Header{Version: Version, Host: meta.Host, Time: meta.Time, Kernel: meta.Kernel,
-		Root: idx.Root, Skipped: Skipped(idx.Skipped), Partial: idx.Partial},
+		Root: idx.Root, Skipped: Skipped(idx.Skipped), Partial: idx.Partial, Reused: idx.Reused},
 		Namespaces: make([]Namespace, len(idx.Namespaces)), Processes: make([]Process, 0, len(idx.Processes))}
 	for i, ns := range idx.Namespaces {
 		doc.Namespaces[i] = namespaceDoc(idx, ns)
@@ -163,7 +166,7 @@ func nonzero(n uint64) *uint64 {
 // Recorded converts the document for scan.Rebuild. Its errors name the
 // item at fault.
 func (d *Document) Recorded() (scan.Recorded, error) {
-	r := scan.Recorded{Host: d.Host, Root: d.Root, Skipped: scan.Skipped(d.Skipped), Partial: d.Partial,
+	r := scan.Recorded{Host: d.Host, Root: d.Root, Skipped: scan.Skipped(d.Skipped), Partial: d.Partial, Reused: d.Reused,
 		Namespaces: make([]*scan.Namespace, len(d.Namespaces)), Processes: make([]*scan.Process, len(d.Processes)),
 		Users: map[uint32]string{}}
 	for i, n := range d.Namespaces {
