@@ -29,9 +29,9 @@ type Recorded struct {
 	Users map[uint32]string
 }
 
-// ErrInvalid is wrapped by the errors of Rebuild: the recorded data cannot
-// come from a scan.
-var ErrInvalid = errors.New("invalid")
+// ErrInvalid is wrapped by the errors of Rebuild: the recorded data (a
+// snapshot) holds what no scan produces.
+var ErrInvalid = errors.New("invalid snapshot")
 
 // Rebuild returns the Index that r records. The Index is complete: its
 // processes are described already, and Describe must not be called on it
@@ -41,10 +41,10 @@ var ErrInvalid = errors.New("invalid")
 // form a cycle. Process parent cycles are accepted: a scan across PID reuse
 // can see them, and the views draw them.
 func Rebuild(r Recorded) (*Index, error) {
-	idx := newIndex(r.Root)
-	if r.Skipped.Denied < 0 || r.Skipped.Gone < 0 || r.Skipped.Broken < 0 || r.Reused < 0 {
-		return nil, fmt.Errorf("negative count of skipped or reused processes: %w", ErrInvalid)
+	if s := r.Skipped; s.Denied < 0 || s.Gone < 0 || s.Broken < 0 || r.Reused < 0 {
+		return nil, fmt.Errorf("%w: negative count of skipped or reused processes", ErrInvalid)
 	}
+	idx := newIndex(r.Root)
 	idx.Host, idx.Skipped, idx.Partial, idx.Reused = r.Host, r.Skipped, r.Partial, r.Reused
 	for _, ns := range r.Namespaces {
 		if err := idx.addRecordedNamespace(ns); err != nil {
@@ -70,13 +70,13 @@ func (idx *Index) addRecordedNamespace(ns *Namespace) error {
 	k := Key{ns.Type, ns.Inode}
 	switch {
 	case int(ns.Type) >= NumTypes:
-		return fmt.Errorf("namespace %d: unknown type %s: %w", ns.Inode, ns.Type, ErrInvalid)
+		return fmt.Errorf("%w: namespace %d: unknown type %s", ErrInvalid, ns.Inode, ns.Type)
 	case ns.Inode == 0:
-		return fmt.Errorf("%s namespace with inode 0: %w", ns.Type, ErrInvalid)
+		return fmt.Errorf("%w: %s namespace with inode 0", ErrInvalid, ns.Type)
 	case idx.byKey[k] != nil:
-		return fmt.Errorf("namespace %s:[%d] listed twice: %w", ns.Type, ns.Inode, ErrInvalid)
+		return fmt.Errorf("%w: namespace %s:[%d] listed twice", ErrInvalid, ns.Type, ns.Inode)
 	case ns.Level < -1 || ns.OwnerUID < -1 || ns.OwnerUID > math.MaxUint32:
-		return fmt.Errorf("namespace %s:[%d]: level %d or owner UID %d out of range: %w", ns.Type, ns.Inode, ns.Level, ns.OwnerUID, ErrInvalid)
+		return fmt.Errorf("%w: namespace %s:[%d]: level %d or owner UID %d out of range", ErrInvalid, ns.Type, ns.Inode, ns.Level, ns.OwnerUID)
 	}
 	ns.Procs = nil
 	idx.byKey[k] = ns
@@ -88,11 +88,11 @@ func (idx *Index) addRecordedNamespace(ns *Namespace) error {
 func (idx *Index) addRecordedProcess(p *Process) error {
 	switch {
 	case p.PID < 1:
-		return fmt.Errorf("process with PID %d: %w", p.PID, ErrInvalid)
+		return fmt.Errorf("%w: process with PID %d (PIDs start at 1)", ErrInvalid, p.PID)
 	case p.PPID < 0:
-		return fmt.Errorf("process %d: parent PID %d: %w", p.PID, p.PPID, ErrInvalid)
+		return fmt.Errorf("%w: process %d: negative parent PID %d", ErrInvalid, p.PID, p.PPID)
 	case idx.Processes[p.PID] != nil:
-		return fmt.Errorf("process %d listed twice: %w", p.PID, ErrInvalid)
+		return fmt.Errorf("%w: process %d listed twice", ErrInvalid, p.PID)
 	}
 	idx.addProcess(p)
 	return nil
@@ -107,7 +107,7 @@ func (idx *Index) checkAcyclic() error {
 		onPath := map[*Namespace]bool{}
 		for n := ns; n != nil && !done[n]; n = idx.up(n) {
 			if onPath[n] {
-				return fmt.Errorf("namespace %s:[%d] is its own ancestor: %w", n.Type, n.Inode, ErrInvalid)
+				return fmt.Errorf("%w: namespace %s:[%d] is its own ancestor", ErrInvalid, n.Type, n.Inode)
 			}
 			onPath[n] = true
 		}

@@ -230,11 +230,7 @@ func malformed(err error) error {
 func (d *Document) Index() (*scan.Index, error) {
 	r, err := d.Recorded()
 	if err != nil {
-		return nil, fmt.Errorf("invalid snapshot: %w", err)
+		return nil, fmt.Errorf("%w: %w", scan.ErrInvalid, err)
 	}
-	idx, err := scan.Rebuild(r)
-	if err != nil {
-		return nil, fmt.Errorf("invalid snapshot: %w", err)
-	}
-	return idx, nil
+	return scan.Rebuild(r)
 }
