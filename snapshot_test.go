@@ -115,15 +115,35 @@ func renderIndex(t *testing.T, idx *scan.Index, vc viewCase) (string, string) {
 	return stdout.String(), stderr.String()
 }
 
+// deepViews are views of the fixture proc-deep: ten nested PID
+// namespaces, a process with 30 children, names with control characters.
+var deepViews = []viewCase{
+	{args: []string{"--tree"}, tree: true},
+	{args: []string{"--tree", "--json"}, tree: true, opts: render.Options{JSON: true}},
+	{args: []string{"--tree", "-pid", "207"}, tree: true, spec: filter.Spec{PID: 207}},
+	{args: []string{"-t", "pid", "-o", "ns,nprocs,pid,command,pns,level"}, spec: filter.Spec{Types: []scan.Type{scan.PID}},
+		opts: render.Options{Columns: []string{"ns,nprocs,pid,command,pns,level"}}},
+}
+
 // TestSnapshotRoundTrip checks that every view of a snapshot equals the
 // view of the live scan of the same (fixture) procfs: the snapshot keeps
 // everything the views show.
 func TestSnapshotRoundTrip(t *testing.T) {
-	root, owners := fixture.Proc(t)
-	t.Chdir(filepath.Dir(root))
 	t.Setenv("LC_ALL", "C.UTF-8")
-	idx := loadOne(t, writeFile(t, "snap.json", takeSnapshot(t, owners)))
-	for _, vc := range roundTripViews {
+	for tree, views := range map[string][]viewCase{"proc": roundTripViews, "proc-deep": deepViews} {
+		t.Run(tree, func(t *testing.T) { testRoundTrip(t, tree, views) })
+	}
+}
+
+func testRoundTrip(t *testing.T, tree string, views []viewCase) {
+	root, owners := fixture.Tree(t, tree)
+	t.Chdir(filepath.Dir(root))
+	stdout, stderr, code := runArgs(owners, "snapshot", "--proc", tree)
+	if code != 0 {
+		t.Fatalf("nsview snapshot: exit %d, stderr %q", code, stderr)
+	}
+	idx := loadOne(t, writeFile(t, "snap.json", stdout))
+	for _, vc := range views {
 		t.Run(strings.Join(vc.args, " "), func(t *testing.T) {
 			wantOut, wantErr, code := runOn(t, root, owners, vc.args...)
 			if code != 0 {
