@@ -17,7 +17,8 @@ FUZZ_TARGETS = \
 	./internal/container:FuzzFromCgroup ./internal/container:FuzzResolverState ./internal/container:FuzzDockerdRoots \
 	./internal/filter/query:FuzzParse ./internal/filter/query:FuzzRoundTrip \
 	./internal/filter/query:FuzzMatch ./internal/filter/query:FuzzRegexp \
-	./internal/scan:FuzzParseStatExtra ./internal/scan:FuzzParsePasswd
+	./internal/scan:FuzzParseStatExtra ./internal/scan:FuzzParsePasswd \
+	./internal/snapshot:FuzzLoad
 
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
 

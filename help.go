@@ -9,7 +9,7 @@ import (
 )
 
 // helpTemplate is the layout of `nsview --help`: urfave/cli's own, with the
-// flags under OPTIONS (nsview has no subcommands, so no GLOBAL OPTIONS).
+// view's flags under OPTIONS (the subcommands have flags of their own).
 const helpTemplate = `NAME:
    {{template "helpNameTemplate" .}}
 
@@ -18,6 +18,8 @@ USAGE:
 
 DESCRIPTION:
    {{template "descriptionTemplate" .}}
+
+COMMANDS:{{template "visibleCommandTemplate" .}}
 
 OPTIONS:{{template "visibleFlagTemplate" .}}
 `

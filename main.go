@@ -2,6 +2,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/nsview/nsview/internal/filter"
 	"github.com/nsview/nsview/internal/render"
 	"github.com/nsview/nsview/internal/scan"
+	"github.com/nsview/nsview/internal/snapshot"
 )
 
 // Exit statuses, as the help text documents them.
@@ -104,7 +106,7 @@ func newApp(env environment) *cli.App {
 	return &cli.App{
 		Name:                  "nsview",
 		Usage:                 "list Linux namespaces and the processes inside them",
-		UsageText:             "nsview [options] [NAMESPACE-INODE]",
+		UsageText:             "nsview [options] [NAMESPACE-INODE]\n   nsview COMMAND [options]   (serve, snapshot, diff; nsview COMMAND --help)",
 		Description:           description,
 		HideHelpCommand:       true,
 		HideVersion:           true, // -V/--version is nsview's own, as in lsns
@@ -112,7 +114,7 @@ func newApp(env environment) *cli.App {
 		Writer:                env.stdout,
 		ErrWriter:             env.stderr,
 		Flags:                 newFlags(),
-		Commands:              []*cli.Command{serveCommand(env)},
+		Commands:              []*cli.Command{serveCommand(env), snapshotCommand(env), diffCommand(env)},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{fmt.Errorf("%w (see nsview --help)", err)}
 		},
@@ -136,6 +138,7 @@ func newFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "persistent", Aliases: []string{"P"}, Usage: "only namespaces no process is in (NPROCS 0)"},
 		&cli.StringFlag{Name: "namespace", Usage: "list the processes inside the namespace with this `INODE`, with more columns than a bare INODE"},
 		&cli.StringFlag{Name: "filter", Aliases: []string{"Q"}, Usage: "only namespaces whose columns match `EXPR`, e.g. 'TYPE == \"net\" && NPROCS > 1' (lsns 2.41's syntax; any column, shown or not)"},
+		&cli.StringSliceFlag{Name: "input", Usage: "view the snapshot in `FILE` (- for standard input, or an http(s) URL), made by nsview snapshot, instead of scanning procfs"},
 		&cli.BoolFlag{Name: "deep", Usage: "also find namespaces only open files and sockets hold (a readdir per process; lsns 2.41 does this by default)"},
 		&cli.BoolFlag{Name: "json", Aliases: []string{"J"}, Usage: "print JSON: {\"namespaces\":[...]}, lsns's keys"},
 		&cli.BoolFlag{Name: "raw", Aliases: []string{"r"}, Usage: "raw table: one space between cells, blanks and control characters as \\xNN"},
@@ -197,6 +200,7 @@ type config struct {
 	root       string
 	queryNeeds scan.Need // what the -Q expression's columns need
 	deep       bool      // --deep: find fd- and socket-held namespaces too
+	inputs     []string  // --input: snapshots to view instead of a scan
 }
 
 // exclusive are the flags that lsns refuses together.
@@ -220,7 +224,7 @@ func parseConfig(c *cli.Context) (config, error) {
 			return cfg, fmt.Errorf("-Q: %w", err)
 		}
 	}
-	cfg.deep = c.Bool("deep")
+	cfg.deep, cfg.inputs = c.Bool("deep"), c.StringSlice("input")
 	if cfg.spec.Types, err = filter.ParseTypes(c.StringSlice("type")); err != nil {
 		return cfg, err
 	}
@@ -303,9 +307,7 @@ func run(c *cli.Context, env environment) error {
 	if cfg.spec.Container != "" || cfg.spec.Pod != "" {
 		needs |= scan.NeedMembers | scan.NeedContainers
 	}
-	opts := scan.OptionsFor(cfg.root, cfg.spec.Types, cfg.spec.PID, needs)
-	opts.Owners, opts.Deep = env.owners, cfg.deep
-	idx, err := scan.Scan(opts)
+	idx, scanned, err := source(cfg, env, needs)
 	if err != nil {
 		return err
 	}
@@ -313,12 +315,35 @@ func run(c *cli.Context, env environment) error {
 	if err != nil {
 		return err
 	}
-	idx.Describe(sel.Described(), needs.Details())
+	if scanned {
+		idx.Describe(sel.Described(), needs.Details())
+	}
 	if err := view.Write(env.stdout, sel); err != nil {
 		return err
 	}
-	render.Warnings(env.stderr, idx, needs&scan.NeedHierarchy != 0, os.Geteuid() == 0)
+	// Running as root does not help with what a snapshot lacks.
+	render.Warnings(env.stderr, idx, needs&scan.NeedHierarchy != 0, os.Geteuid() == 0 || !scanned)
 	return nil
+}
+
+// source returns the index to view: the snapshot given with --input, or a
+// scan of procfs that reads what the view needs (scanned is set; its
+// processes still need describing).
+func source(cfg config, env environment, needs scan.Need) (idx *scan.Index, scanned bool, err error) {
+	switch len(cfg.inputs) {
+	case 0:
+		opts := scan.OptionsFor(cfg.root, cfg.spec.Types, cfg.spec.PID, needs)
+		opts.Owners, opts.Deep = env.owners, cfg.deep
+		idx, err = scan.Scan(opts)
+		return idx, true, err
+	case 1:
+		hosts, err := snapshot.Load(context.Background(), cfg.inputs)
+		if err != nil {
+			return nil, false, err
+		}
+		return hosts[0].Index, false, nil
+	}
+	return nil, false, usageError{errors.New("--input: one snapshot at a time (views of several hosts are not supported yet)")}
 }
 
 // outFile is stdout as a file, for terminal checks; nil when it is not one.

@@ -41,6 +41,19 @@ func (h Holders) Names() []string {
 	return names
 }
 
+// ParseHolders is the set Names lists; an unknown name is an error.
+func ParseHolders(names []string) (Holders, error) {
+	var h Holders
+	for _, name := range names {
+		i := slices.Index(holderNames[:], name)
+		if i < 0 {
+			return 0, fmt.Errorf("unknown holder %q (valid: %s)", name, strings.Join(holderNames[:], ", "))
+		}
+		h |= 1 << i
+	}
+	return h, nil
+}
+
 // String joins Names with commas; "" for no holder.
 func (h Holders) String() string { return strings.Join(h.Names(), ",") }
 

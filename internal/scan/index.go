@@ -112,6 +112,7 @@ func (s Skipped) Total() int { return s.Denied + s.Gone + s.Broken }
 // order nsview shows them (by inode, then type).
 type Index struct {
 	Root       string
+	Host       string // the host of a snapshot, in an Index that Rebuild made; "" for a scan
 	Namespaces []*Namespace
 	Processes  map[int]*Process
 	Skipped    Skipped

@@ -1,0 +1,202 @@
+package snapshot
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/nsview/nsview/internal/filter"
+	"github.com/nsview/nsview/internal/render"
+	"github.com/nsview/nsview/internal/scan"
+)
+
+// Kinds of Change, as the text output marks them.
+const (
+	Added   = '+'
+	Removed = '-'
+	Changed = '~'
+)
+
+// Change is a namespace that one snapshot has and the other has not, or
+// whose facts differ between them.
+type Change struct {
+	Kind byte // Added, Removed or Changed
+	// Namespace is the namespace in the newer index, or in the older one
+	// when it was removed; Index is that index.
+	Namespace *scan.Namespace
+	Index     *scan.Index
+	Facts     []FactChange // for Changed: what differs
+}
+
+// FactChange is one fact of a namespace that differs.
+type FactChange struct {
+	Name          string
+	Before, After any
+}
+
+// fact is something diff compares about a namespace present in both
+// snapshots: a JSON value, compared by equality.
+type fact struct {
+	name  string
+	value func(*scan.Namespace) any
+}
+
+// facts are what makes a namespace "changed". Holders and containers join
+// them when the index knows them.
+var facts = []fact{
+	{"nprocs", func(ns *scan.Namespace) any { return len(ns.Procs) }},
+}
+
+// Diff compares the namespaces of two indexes, by type and inode, and
+// returns the changes in the order of the views (by inode, then type).
+func Diff(before, after *scan.Index) []Change {
+	var changes []Change
+	for _, ns := range after.Namespaces {
+		old := before.Lookup(ns.Type, ns.Inode)
+		if old == nil {
+			changes = append(changes, Change{Kind: Added, Namespace: ns, Index: after})
+			continue
+		}
+		if diffs := compareFacts(old, ns); diffs != nil {
+			changes = append(changes, Change{Kind: Changed, Namespace: ns, Index: after, Facts: diffs})
+		}
+	}
+	for _, ns := range before.Namespaces {
+		if after.Lookup(ns.Type, ns.Inode) == nil {
+			changes = append(changes, Change{Kind: Removed, Namespace: ns, Index: before})
+		}
+	}
+	slices.SortStableFunc(changes, func(a, b Change) int {
+		return cmp.Or(cmp.Compare(a.Namespace.Inode, b.Namespace.Inode), cmp.Compare(a.Namespace.Type, b.Namespace.Type))
+	})
+	return changes
+}
+
+func compareFacts(before, after *scan.Namespace) []FactChange {
+	var diffs []FactChange
+	for _, f := range facts {
+		if b, a := f.value(before), f.value(after); b != a {
+			diffs = append(diffs, FactChange{f.name, b, a})
+		}
+	}
+	return diffs
+}
+
+// WriteDiffText writes one line per change: its mark, the namespace, its
+// number of processes, its lowest PID and that PID's command (escaped),
+// and for a change the facts that differ, as in
+// "~ pid:[4026532300] 3 processes (301) sleep 1000 (nprocs 2 -> 3)".
+func WriteDiffText(w io.Writer, changes []Change) error {
+	var b strings.Builder
+	for _, c := range changes {
+		ns := c.Namespace
+		fmt.Fprintf(&b, "%c %s:[%d] %s", c.Kind, ns.Type, ns.Inode, plural(len(ns.Procs), "process", "processes"))
+		if p := ns.Leader(); p != nil {
+			fmt.Fprintf(&b, " (%d) %s", p.PID, render.Escape(p.Command()))
+		}
+		if len(c.Facts) > 0 {
+			parts := make([]string, len(c.Facts))
+			for i, f := range c.Facts {
+				parts[i] = fmt.Sprintf("%s %v -> %v", f.Name, f.Before, f.After)
+			}
+			fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// diffEntry is a change in the JSON output.
+type diffEntry struct {
+	Change    string          `json:"change"` // added, removed or changed
+	Namespace json.RawMessage `json:"namespace"`
+	Before    map[string]any  `json:"before,omitempty"`
+	After     map[string]any  `json:"after,omitempty"`
+}
+
+var changeNames = map[byte]string{Added: "added", Removed: "removed", Changed: "changed"}
+
+// WriteDiffJSON writes the changes as a JSON list of {"change",
+// "namespace", "before", "after"}: the namespace is its object in
+// nsview --json (from the newer snapshot, or the older one when removed),
+// and a change's before and after hold the facts that differ. No change
+// is an empty list.
+func WriteDiffJSON(w io.Writer, changes []Change) error {
+	objects := map[*scan.Index]map[scan.Key]json.RawMessage{}
+	entries := make([]diffEntry, len(changes))
+	for i, c := range changes {
+		if objects[c.Index] == nil {
+			var err error
+			if objects[c.Index], err = namespaceObjects(c.Index); err != nil {
+				return err
+			}
+		}
+		e := diffEntry{Change: changeNames[c.Kind], Namespace: objects[c.Index][scan.Key{Type: c.Namespace.Type, Inode: c.Namespace.Inode}]}
+		if len(c.Facts) > 0 {
+			e.Before, e.After = map[string]any{}, map[string]any{}
+			for _, f := range c.Facts {
+				e.Before[f.Name], e.After[f.Name] = f.Before, f.After
+			}
+		}
+		entries[i] = e
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(entries); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeFormatRunes(buf.Bytes()))
+	return err
+}
+
+// namespaceObjects renders idx as nsview --json does, every column, and
+// returns each namespace's object by key: the diff shows namespaces as
+// the views do, whatever columns they gain.
+func namespaceObjects(idx *scan.Index) (map[scan.Key]json.RawMessage, error) {
+	view, err := render.NewView(filter.Namespaces, render.Options{JSON: true})
+	if err != nil {
+		return nil, err
+	}
+	sel, err := filter.Select(idx, filter.Spec{}, filter.Namespaces)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := view.Write(&buf, sel); err != nil {
+		return nil, err
+	}
+	var doc struct{ Namespaces []json.RawMessage }
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		return nil, fmt.Errorf("nsview's own JSON: %w", err)
+	}
+	objects := make(map[scan.Key]json.RawMessage, len(doc.Namespaces))
+	for _, o := range doc.Namespaces {
+		var key struct {
+			NS   uint64
+			Type string
+		}
+		if err := json.Unmarshal(o, &key); err != nil {
+			return nil, fmt.Errorf("nsview's own JSON: %w", err)
+		}
+		t, err := scan.ParseType(key.Type)
+		if err != nil {
+			return nil, fmt.Errorf("nsview's own JSON: %w", err)
+		}
+		objects[scan.Key{Type: t, Inode: key.NS}] = o
+	}
+	return objects, nil
+}
