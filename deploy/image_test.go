@@ -159,7 +159,7 @@ func podmanFlags(ds *appsv1.DaemonSet) ([]string, error) {
 // agentArgs returns args with the value of --listen replaced by listen.
 func agentArgs(args []string, listen string) []string {
 	out := append([]string(nil), args...)
-	for i := range out[:len(out)-1] {
+	for i := 0; i+1 < len(out); i++ {
 		if out[i] == "--listen" {
 			out[i+1] = listen
 		}
@@ -210,6 +210,9 @@ func nestedUserNamespace(t *testing.T) {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	pid := cmd.Process.Pid
+	// Until it has exec'd sleep; an unshare that failed stays a zombie,
+	// unwaited for, with its own name.
+	deadline := time.Now().Add(time.Minute)
 	for {
 		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 		if err != nil {
@@ -217,6 +220,9 @@ func nestedUserNamespace(t *testing.T) {
 		}
 		if string(comm) == "sleep\n" {
 			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the nested user namespace: process %d is still %q after a minute", pid, comm)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
