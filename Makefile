@@ -20,7 +20,7 @@ FUZZ_TARGETS = \
 	./internal/scan:FuzzParseStatExtra ./internal/scan:FuzzParsePasswd \
 	./internal/snapshot:FuzzLoad
 
-.PHONY: build test vet unit fuzz fuzz-corpus install man bench clean
+.PHONY: build test vet unit fuzz fuzz-corpus install man bench clean image deploy-test
 
 ## build: a static binary ./nsview
 # VERSION is what `nsview -V` prints; `go install` builds print the module version.
@@ -30,7 +30,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -tags urfave_cli_no_docs -trimpath -ldflags='-s -w -X main.stampedVersion=$(VERSION)' -o nsview .
 
 ## test: vet, staticcheck, unit and real-kernel tests with -race, short fuzzing
-test: vet unit fuzz
+test: vet unit fuzz deploy-test
 
 vet:
 	test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: files above need formatting'; exit 1; }
@@ -47,6 +47,12 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
 
+## deploy-test: vet, staticcheck and tests of deploy/, a module of its own
+## (the manifests against the Kubernetes types, the alerts with promtool,
+## the image built and run with podman)
+deploy-test:
+	cd deploy && $(GO) vet ./... && $(GO) run $(STATICCHECK) ./... && $(GO) test -race -count=1 ./...
+
 ## fuzz-corpus: fuzz each target for CORPUSTIME and keep what it found
 ## interesting under PKG/testdata/fuzz/TARGET, where go test replays it
 CORPUSTIME ?= 60s
@@ -58,6 +64,11 @@ fuzz-corpus:
 		mkdir -p $$pkg/testdata/fuzz/$$name; \
 		cp $$cache/$${pkg#./}/$$name/* $$pkg/testdata/fuzz/$$name/ 2>/dev/null || true; \
 	done
+
+## image: the container image $(IMAGE), FROM scratch with the static binary
+IMAGE ?= localhost/nsview:latest
+image: build
+	podman build --layers=false -f deploy/Containerfile -t $(IMAGE) .
 
 ## install: the binary and the man page under $(PREFIX)
 install: build
