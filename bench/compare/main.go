@@ -20,6 +20,10 @@ import (
 // which is the default table with container attribution turned off.
 const noAttribution = "nsview -o (no CONTAINER,POD)"
 
+// floorCgroups names the floor that also reads each process's cgroup file,
+// the least a lister that attributes containers must do.
+const floorCgroups = "floor -c (+ cgroup files)"
+
 // run is one measured execution.
 type run struct {
 	wall   time.Duration
@@ -46,6 +50,7 @@ func main() {
 		{name: noAttribution, argv: []string{*nsview, "-o", "ns,type,nprocs,pid,user,command", "--color=never"}},
 		{name: "lsns", argv: []string{"lsns"}},
 		{name: "floor (C, 1 thread)", argv: []string{*floor}},
+		{name: floorCgroups, argv: []string{*floor, "-c"}},
 		{name: "nsview --json", argv: []string{*nsview, "--json"}},
 		{name: "nsview -t pid", argv: []string{*nsview, "-t", "pid", "--color=never"}},
 		{name: "nsview --tree", argv: []string{*nsview, "--tree", "--color=never"}},
@@ -121,6 +126,7 @@ func report(cmds []*command) {
 	table := m["nsview"].wall.Seconds()
 	ratio := map[string]string{
 		"nsview":                   fmt.Sprintf("%.3fx lsns, %.2fx floor", table/m["lsns"].wall.Seconds(), table/m["floor (C, 1 thread)"].wall.Seconds()),
+		floorCgroups:               fmt.Sprintf("nsview is %.2fx this", table/m[floorCgroups].wall.Seconds()),
 		"nsview --deep":            fmt.Sprintf("%.2fx nsview", m["nsview --deep"].wall.Seconds()/table),
 		noAttribution:              fmt.Sprintf("nsview is %.2fx this", table/m[noAttribution].wall.Seconds()),
 		"nsview --json":            fmt.Sprintf("%.2fx nsview", m["nsview --json"].wall.Seconds()/table),
