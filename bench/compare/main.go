@@ -180,10 +180,22 @@ func agree(nsview, floor string) error {
 	}
 	for _, other := range []string{"lsns", "floor"} {
 		if !slices.Equal(outputs["nsview"], outputs[other]) {
-			return fmt.Errorf("nsview and %s differ (%d vs %d namespaces with processes)", other, len(outputs["nsview"]), len(outputs[other]))
+			return fmt.Errorf("nsview and %s differ (%d vs %d namespaces with processes; only nsview: %s; only %s: %s)", other,
+				len(outputs["nsview"]), len(outputs[other]), firstMissing(outputs["nsview"], outputs[other]), other, firstMissing(outputs[other], outputs["nsview"]))
 		}
 	}
 	fmt.Printf("agreement: nsview, lsns and floor list the same %d namespaces with the same NPROCS (%d more shared with the harness not compared); nsview lists %d more without processes\n",
 		len(outputs["nsview"]), len(own), withoutProcs)
 	return nil
+}
+
+// firstMissing returns up to three rows of a that b lacks.
+func firstMissing(a, b []string) string {
+	var missing []string
+	for _, row := range a {
+		if _, found := slices.BinarySearch(b, row); !found && len(missing) < 3 {
+			missing = append(missing, row)
+		}
+	}
+	return strings.Join(missing, ", ")
 }
