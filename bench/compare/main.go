@@ -42,6 +42,7 @@ func main() {
 	floor := flag.String("floor", "", "the floor binary (bench/floor.c)")
 	rounds := flag.Int("rounds", 5, "paired rounds")
 	pid := flag.Int("pid", os.Getpid(), "a PID for the -pid measurement")
+	held := flag.Int("held", 0, "how many namespaces the population holds by bind mounts alone")
 	flag.Parse()
 
 	cmds := []*command{
@@ -71,7 +72,7 @@ func main() {
 	// listings; a difference that persists over three tries is real.
 	var err error
 	for range 3 {
-		if err = agree(*nsview, *floor); err == nil {
+		if err = agree(*nsview, *floor, *held); err == nil {
 			return
 		}
 		time.Sleep(time.Second)
@@ -143,10 +144,11 @@ func report(cmds []*command) {
 // agree compares "INODE TYPE NPROCS" from the three tools, for the
 // namespaces that have processes: lsns 2.38 and the floor find namespaces
 // only through processes, while nsview also lists those that bind mounts
-// hold; it reports how many of those there are. Namespaces that this
+// hold; it reports how many of those there are, and fails when there are
+// fewer than held, the number the population made. Namespaces that this
 // harness is in are left out: the tools run one after another, and each
 // counts itself and whatever else the harness has started.
-func agree(nsview, floor string) error {
+func agree(nsview, floor string, held int) error {
 	own := map[string]bool{}
 	for _, t := range []string{"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"} {
 		if target, err := os.Readlink("/proc/self/ns/" + t); err == nil {
@@ -186,6 +188,9 @@ func agree(nsview, floor string) error {
 	}
 	fmt.Printf("agreement: nsview, lsns and floor list the same %d namespaces with the same NPROCS (%d more shared with the harness not compared); nsview lists %d more without processes\n",
 		len(outputs["nsview"]), len(own), withoutProcs)
+	if withoutProcs < held {
+		return fmt.Errorf("nsview lists %d namespaces without processes, but the population holds %d by bind mounts alone", withoutProcs, held)
+	}
 	return nil
 }
 
