@@ -5,6 +5,9 @@
  * processes per namespace and prints "INODE TYPE NPROCS" sorted by inode,
  * so that its output can be compared with nsview's and lsns's.
  *
+ * floor -c also reads each process's cgroup file, as a lister that tells
+ * which container a process runs in must: the floor of attribution.
+ *
  * Built and run by bench/run; it is a yardstick, not part of nsview.
  */
 #define _GNU_SOURCE
@@ -57,6 +60,8 @@ static int by_inode(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
+	int cgroups = argc > 1 && strcmp(argv[1], "-c") == 0;
+	if (cgroups) { argc--; argv++; }
 	const char *root = argc > 1 ? argv[1] : "/proc";
 	DIR *proc = opendir(root);
 	if (!proc) { perror(root); return 1; }
@@ -73,6 +78,10 @@ int main(int argc, char **argv)
 		ssize_t n = read(fd, buf, sizeof buf - 1);
 		close(fd);
 		if (n <= 0 || !memrchr(buf, ')', n)) { close(dir); continue; }
+		if (cgroups && (fd = openat(dir, "cgroup", O_RDONLY | O_CLOEXEC)) >= 0) {
+			while (read(fd, buf, sizeof buf) > 0) ;
+			close(fd);
+		}
 		for (int t = 0; t < NTYPES; t++) {
 			snprintf(link, sizeof link, "ns/%s", types[t]);
 			if (fstatat(dir, link, &st, 0) == 0) count(st.st_ino, t);
