@@ -148,6 +148,7 @@ func newFlags() []cli.Flag {
 		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour output: `WHEN` is auto (only on a terminal, not with NO_COLOR set), always or never"},
 		&cli.GenericFlag{Name: "tree", Aliases: []string{"T"}, Value: new(treeFlag),
 			Usage: "draw a tree: alone, nested PID namespaces with their processes (with -t user or another type, the user namespaces and what they own); `=MODE` is lsns's process, parent or owner"},
+		&cli.BoolFlag{Name: "dot", Usage: "print a Graphviz DOT graph: PID namespaces under their parents, user namespaces and what they own (-t other types; -p, -c narrow it)"},
 		&cli.BoolFlag{Name: "ascii", Usage: "draw trees with ASCII instead of box-drawing glyphs (the default without a UTF-8 locale)"},
 		&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
 		&cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit"},
@@ -194,10 +195,11 @@ type config struct {
 	render render.Options
 	color  string
 	root   string
+	dot    bool // --dot: a Graphviz graph of the selection instead of the view
 }
 
 // exclusive are the flags that lsns refuses together.
-var exclusive = [][2]string{{"json", "raw"}, {"persistent", "pid"}, {"persistent", "task"}, {"pid", "task"}, {"list", "tree"}}
+var exclusive = [][2]string{{"json", "raw"}, {"persistent", "pid"}, {"persistent", "task"}, {"pid", "task"}, {"list", "tree"}, {"dot", "json"}, {"dot", "raw"}, {"dot", "tree"}}
 
 // parseConfig checks the flags and arguments and decides the view kind;
 // its errors are usage errors.
@@ -240,6 +242,9 @@ func parseConfig(c *cli.Context) (config, error) {
 		return cfg, err
 	}
 	cfg.kind, cfg.spec = filter.KindOf(tree, form, cfg.spec)
+	if cfg.dot = c.Bool("dot"); cfg.dot {
+		cfg.kind, cfg.spec = render.DotSelection(cfg.spec)
+	}
 	return cfg, nil
 }
 
@@ -307,7 +312,11 @@ func run(c *cli.Context, env environment) error {
 		return err
 	}
 	idx.Describe(sel.Described(), needs.Details())
-	if err := view.Write(env.stdout, sel); err != nil {
+	write := view.Write
+	if cfg.dot {
+		write = render.WriteDot
+	}
+	if err := write(env.stdout, sel); err != nil {
 		return err
 	}
 	render.Warnings(env.stderr, idx, needs&scan.NeedHierarchy != 0, os.Geteuid() == 0)
