@@ -4,6 +4,10 @@ GO        ?= go
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man/man1
+# Where bash-completion, zsh and fish look for completions of a command.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 # How long each fuzz target runs in `make test`; `make fuzz` runs longer.
 FUZZTIME  ?= 3s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -58,10 +62,14 @@ fuzz-corpus:
 		cp $$cache/$${pkg#./}/$$name/* $$pkg/testdata/fuzz/$$name/ 2>/dev/null || true; \
 	done
 
-## install: the binary and the man page under $(PREFIX)
+## install: the binary, the man page and the bash, zsh and fish completions
+## under $(PREFIX), staged under $(DESTDIR) if set
 install: build
 	install -D -m 0755 nsview $(DESTDIR)$(BINDIR)/nsview
 	install -D -m 0644 docs/nsview.1 $(DESTDIR)$(MANDIR)/nsview.1
+	install -D -m 0644 completions/nsview.bash $(DESTDIR)$(BASHCOMPDIR)/nsview
+	install -D -m 0644 completions/_nsview $(DESTDIR)$(ZSHCOMPDIR)/_nsview
+	install -D -m 0644 completions/nsview.fish $(DESTDIR)$(FISHCOMPDIR)/nsview.fish
 
 ## man: regenerate docs/nsview.1 from the CLI definition
 man:

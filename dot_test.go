@@ -12,20 +12,6 @@ import (
 	"github.com/nsview/nsview/internal/fixture"
 )
 
-// graphviz returns the path of Graphviz's dot, skipping the test without
-// it, unless NSVIEW_REQUIRE_NS=1 (CI) says the tools are there.
-func graphviz(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("dot")
-	if err != nil {
-		if os.Getenv("NSVIEW_REQUIRE_NS") == "1" {
-			t.Fatal("NSVIEW_REQUIRE_NS=1 but Graphviz's dot is not installed")
-		}
-		t.Skip("Graphviz's dot is not installed")
-	}
-	return path
-}
-
 // dotPlain lays out a DOT graph with Graphviz, failing the test on any
 // error or warning, and returns its plain output: "node NAME ..." and
 // "edge TAIL HEAD ... STYLE COLOR" lines, Graphviz's reading of the graph.
@@ -49,7 +35,7 @@ func dotPlain(t *testing.T, dot, graph string) string {
 // TestDotValid checks that every --dot view of the fixtures is a graph
 // Graphviz draws without a warning.
 func TestDotValid(t *testing.T) {
-	dot := graphviz(t)
+	dot := requireTool(t, "dot")
 	for tree, pid := range map[string]string{"proc": "402", "proc-deep": "207"} {
 		t.Run(tree, func(t *testing.T) {
 			root, owners := fixture.Tree(t, tree)
@@ -72,7 +58,7 @@ func TestDotValid(t *testing.T) {
 // PID namespaces host -> L1 -> L2 and the user namespaces host -> U1
 // (solid), and U1 owning L1 and L2 (dashed).
 func TestKernelDot(t *testing.T) {
-	dot := graphviz(t)
+	dot := requireTool(t, "dot")
 	sb := startNested(t)
 	self := os.Getpid()
 	hostPID, hostUser := nsInode(t, self, "pid"), nsInode(t, self, "user")

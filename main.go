@@ -53,6 +53,9 @@ type environment struct {
 func runCLI(args []string, env environment) int {
 	stderr := env.stderr
 	app := newApp(env)
+	if r, ok := parseCompletionRequest(args); ok {
+		return complete(env, app, r)
+	}
 	err := app.Run(getoptArgs(app.Flags, app.Commands, args))
 	switch {
 	case err == nil:
