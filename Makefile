@@ -71,9 +71,10 @@ install: build
 	install -D -m 0644 completions/_nsview $(DESTDIR)$(ZSHCOMPDIR)/_nsview
 	install -D -m 0644 completions/nsview.fish $(DESTDIR)$(FISHCOMPDIR)/nsview.fish
 
-## man: regenerate docs/nsview.1 from the CLI definition
+## man: rewrite the examples' output in docs/nsview.md and docs/guide.md,
+## then regenerate docs/nsview.1 (go test runs docs_test.go first)
 man:
-	$(GO) test -run TestManPage -update .
+	$(GO) test -run 'TestDocExamples|TestManPage' -update .
 
 ## bench: nsview against lsns and a syscall-floor scan on a namespace-heavy population
 bench:

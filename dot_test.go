@@ -87,7 +87,7 @@ func TestKernelDot(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("want %d edges, Graphviz read %d:\n%s", len(want), len(got), strings.Join(got, "\n"))
 	}
-	if label := fmt.Sprintf("%d sleep 1001", sb.l2Init); !strings.Contains(plain, label) {
+	if label := fmt.Sprintf("(%d) sleep 1001", sb.l2Init); !strings.Contains(plain, label) {
 		t.Errorf("no node is labelled with L2's leader %q:\n%s", label, plain)
 	}
 }

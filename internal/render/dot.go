@@ -60,11 +60,12 @@ func WriteDot(w io.Writer, sel *filter.Selection) error {
 func dotID(ns *scan.Namespace) string { return fmt.Sprintf("%s_%d", ns.Type, ns.Inode) }
 
 // dotLabel is a node's text, one fact a line: "pid:[4026532300]",
-// "2 processes", "301 nginx: master process".
+// "2 processes", "(301) nginx: master process", as the ownership tree
+// writes a leader.
 func dotLabel(ns *scan.Namespace) string {
 	lines := []string{fmt.Sprintf("%s:[%d]", ns.Type, ns.Inode), plural(len(ns.Procs), "process", "processes")}
 	if p := ns.Leader(); p != nil {
-		lines = append(lines, fmt.Sprintf("%d %s", p.PID, Truncate(Escape(p.Command()), dotCommandWidth)))
+		lines = append(lines, fmt.Sprintf("(%d) %s", p.PID, Truncate(Escape(p.Command()), dotCommandWidth)))
 	}
 	return strings.Join(lines, "\n")
 }
