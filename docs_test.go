@@ -130,3 +130,20 @@ func prefixed(lines []string, prefix string) []string {
 	}
 	return out
 }
+
+// TestHelpCoversViews checks that the examples of --help show every view
+// and the common lsns uses.
+func TestHelpCoversViews(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := runCLI([]string{"nsview", "--help"}, environment{stdout: &stdout, stderr: &stderr}); code != 0 {
+		t.Fatalf("--help: exit %d: %s", code, stderr.String())
+	}
+	_, examples, _ := strings.Cut(stdout.String(), "EXAMPLES:")
+	for _, want := range []string{"nsview  ", "nsview -t pid", "nsview 4026532572", "nsview -namespace ", "nsview -pid ",
+		"nsview -c ", "nsview --pod ", "nsview --json", "nsview -nr ", "nsview -P", "nsview --tree  ",
+		"nsview --tree -t user", "nsview --dot", "nsview --proc "} {
+		if !strings.Contains(examples, want) {
+			t.Errorf("the examples of --help lack %q", want)
+		}
+	}
+}

@@ -89,7 +89,10 @@ EXAMPLES:
    nsview -o +pns,ons,level        add the hierarchy columns
    nsview --json | jq '.namespaces[] | select(.type=="net")'
    nsview -nr -o ns,type,command   raw cells for read/awk (spaces as \x20)
-   nsview --tree                   nested PID namespaces (--tree=owner: lsns's)
+   nsview -P -t net                network namespaces no process is in
+   nsview --tree                   nested PID namespaces with their processes
+   nsview --tree -t user           user namespaces and what they own (--tree=owner)
+   nsview --dot | dot -Tsvg > ns.svg   the same hierarchy as a picture
    nsview --proc /host/proc        from a container with the host's /proc mounted
 
 Processes nsview may not read (another user's, zombies, those that exit
