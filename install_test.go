@@ -163,8 +163,38 @@ func testBashCompletion(t *testing.T, script string) {
 func testZshCompletion(t *testing.T, script string) {
 	zsh := requireTool(t, "zsh")
 	if out, err := exec.Command(zsh, "-n", script).CombinedOutput(); err != nil || len(out) > 0 {
-		t.Errorf("zsh -n %s: %v\n%s", script, err, out)
+		t.Fatalf("zsh -n %s: %v\n%s", script, err, out)
 	}
+	if got, want := zshComplete(t, zsh, script, "nsview", "-t", ""), kernelTypes(t); !sameSet(got, want) {
+		t.Errorf("zsh completes -t to %q, the kernel's types are %q", got, want)
+	}
+	if got := zshComplete(t, zsh, script, "nsview", "-o", "ns,ty"); !sameSet(got, []string{"ns,type"}) {
+		t.Errorf("zsh completes -o ns,ty to %q, want ns,type", got)
+	}
+}
+
+// zshComplete runs the zsh completion function as compinit would load it,
+// with words (the command first; the last is under the cursor), and
+// returns the words it hands to _describe. zsh's completion system needs a
+// terminal, so _describe and _files are stand-ins that print what they
+// are given.
+func zshComplete(t *testing.T, zsh, script string, words ...string) []string {
+	t.Helper()
+	cmd := exec.Command(zsh, "-f", "-c", `_describe() { print -rl -- ${(P)${@[-1]}} }; _files() { print _files }
+		fpath=($1 $fpath); shift; words=("$@"); CURRENT=$#; autoload -Uz _nsview; _nsview`, "zsh", filepath.Dir(script))
+	cmd.Args = append(cmd.Args, words...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || stderr.Len() > 0 {
+		t.Fatalf("zsh completion of %q: %v: %s", words, err, stderr.String())
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		word, _, _ := strings.Cut(line, ":")
+		got = append(got, word)
+	}
+	return got
 }
 
 func testFishCompletion(t *testing.T, script string) {
