@@ -18,6 +18,7 @@ FUZZ_TARGETS = \
 	./internal/scan:FuzzParseCgroup ./internal/scan:FuzzParseCmdline ./internal/scan:FuzzParseNSFSMounts \
 	./internal/scan:FuzzScan ./internal/scan:FuzzParseStatStartTime ./internal/scan:FuzzParseNSIDReply \
 	./internal/render:FuzzEscape ./internal/render:FuzzRawEscape ./internal/render:FuzzJSONDocument ./:FuzzViews \
+	./internal/render:FuzzDotString \
 	./internal/container:FuzzFromCgroup ./internal/container:FuzzResolverState \
 	./internal/filter/query:FuzzParse ./internal/filter/query:FuzzRoundTrip \
 	./internal/filter/query:FuzzMatch ./internal/filter/query:FuzzRegexp \

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // requireGraphviz returns the path of Graphviz's dot, skipping the test
@@ -72,4 +73,44 @@ func TestDotStringThroughGraphviz(t *testing.T) {
 			t.Errorf("label %q rendered as %q\n%s", lines, got, graph)
 		}
 	}
+}
+
+// FuzzDotString checks that a label of any process-controlled text, as
+// WriteDot makes one (escaped lines joined by newlines), is quoted as one
+// DOT string on one line, without raw control characters, that reads back
+// as the label: only \", \\ and \n escapes inside, every quote escaped.
+func FuzzDotString(f *testing.F) {
+	f.Add("(1) sh -c \"echo \\\"hi\\\"\" \\ \r\n\x1b[2J")
+	f.Fuzz(func(t *testing.T, s string) {
+		label := Escape(s) + "\n" + Escape(s)
+		q := dotString(label)
+		if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' || strings.ContainsFunc(q, unicode.IsControl) {
+			t.Fatalf("dotString(%q) = %s: not one quoted line", label, q)
+		}
+		var back strings.Builder
+		inner := q[1 : len(q)-1]
+		for i := 0; i < len(inner); i++ {
+			switch c := inner[i]; {
+			case c == '"':
+				t.Fatalf("dotString(%q) = %s: unescaped quote at %d", label, q, i+1)
+			case c != '\\':
+				back.WriteByte(c)
+			case i+1 == len(inner):
+				t.Fatalf("dotString(%q) = %s: ends in a lone backslash", label, q)
+			default:
+				i++
+				switch inner[i] {
+				case '"', '\\':
+					back.WriteByte(inner[i])
+				case 'n':
+					back.WriteByte('\n')
+				default:
+					t.Fatalf("dotString(%q) = %s: escape \\%c", label, q, inner[i])
+				}
+			}
+		}
+		if back.String() != label {
+			t.Errorf("dotString(%q) = %s reads back as %q", label, q, back.String())
+		}
+	})
 }
