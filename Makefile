@@ -4,6 +4,10 @@ GO        ?= go
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man/man1
+# Where bash-completion, zsh and fish look for completions of a command.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 # How long each fuzz target runs in `make test`; `make fuzz` runs longer.
 FUZZTIME  ?= 3s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -14,6 +18,7 @@ FUZZ_TARGETS = \
 	./internal/scan:FuzzParseCgroup ./internal/scan:FuzzParseCmdline ./internal/scan:FuzzParseNSFSMounts \
 	./internal/scan:FuzzScan ./internal/scan:FuzzParseStatStartTime ./internal/scan:FuzzParseNSIDReply \
 	./internal/render:FuzzEscape ./internal/render:FuzzRawEscape ./internal/render:FuzzJSONDocument ./:FuzzViews \
+	./internal/render:FuzzDotString \
 	./internal/container:FuzzFromCgroup ./internal/container:FuzzResolverState ./internal/container:FuzzDockerdRoots \
 	./internal/filter/query:FuzzParse ./internal/filter/query:FuzzRoundTrip \
 	./internal/filter/query:FuzzMatch ./internal/filter/query:FuzzRegexp \
@@ -70,14 +75,19 @@ IMAGE ?= localhost/nsview:latest
 image: build
 	podman build --layers=false -f deploy/Containerfile -t $(IMAGE) .
 
-## install: the binary and the man page under $(PREFIX)
+## install: the binary, the man page and the bash, zsh and fish completions
+## under $(PREFIX), staged under $(DESTDIR) if set
 install: build
 	install -D -m 0755 nsview $(DESTDIR)$(BINDIR)/nsview
 	install -D -m 0644 docs/nsview.1 $(DESTDIR)$(MANDIR)/nsview.1
+	install -D -m 0644 completions/nsview.bash $(DESTDIR)$(BASHCOMPDIR)/nsview
+	install -D -m 0644 completions/_nsview $(DESTDIR)$(ZSHCOMPDIR)/_nsview
+	install -D -m 0644 completions/nsview.fish $(DESTDIR)$(FISHCOMPDIR)/nsview.fish
 
-## man: regenerate docs/nsview.1 from the CLI definition
+## man: rewrite the examples' output in docs/nsview.md and docs/guide.md,
+## then regenerate docs/nsview.1 (go test runs docs_test.go first)
 man:
-	$(GO) test -run TestManPage -update .
+	$(GO) test -run 'TestDocExamples|TestManPage' -update .
 
 ## bench: nsview against lsns and a syscall-floor scan on a namespace-heavy population
 bench:

@@ -55,6 +55,9 @@ type environment struct {
 func runCLI(args []string, env environment) int {
 	stderr := env.stderr
 	app := newApp(env)
+	if r, ok := parseCompletionRequest(args); ok {
+		return complete(env, app, r)
+	}
 	err := app.Run(getoptArgs(app.Flags, app.Commands, args))
 	switch {
 	case err == nil:
@@ -88,7 +91,10 @@ EXAMPLES:
    nsview -o +pns,ons,level        add the hierarchy columns
    nsview --json | jq '.namespaces[] | select(.type=="net")'
    nsview -nr -o ns,type,command   raw cells for read/awk (spaces as \x20)
-   nsview --tree                   nested PID namespaces (--tree=owner: lsns's)
+   nsview -P -t net                network namespaces no process is in
+   nsview --tree                   nested PID namespaces with their processes
+   nsview --tree -t user           user namespaces and what they own (--tree=owner)
+   nsview --dot | dot -Tsvg > ns.svg   the same hierarchy as a picture
    nsview --proc /host/proc        from a container with the host's /proc mounted
 
 Processes nsview may not read (another user's, zombies, those that exit
@@ -152,6 +158,7 @@ func newFlags() []cli.Flag {
 		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour output: `WHEN` is auto (only on a terminal, not with NO_COLOR set), always or never"},
 		&cli.GenericFlag{Name: "tree", Aliases: []string{"T"}, Value: new(treeFlag),
 			Usage: "draw a tree: alone, nested PID namespaces with their processes (with -t user or another type, the user namespaces and what they own); `=MODE` is lsns's process, parent or owner"},
+		&cli.BoolFlag{Name: "dot", Usage: "print a Graphviz DOT graph: PID namespaces under their parents, user namespaces and what they own (-t other types; -p, -c narrow it)"},
 		&cli.BoolFlag{Name: "ascii", Usage: "draw trees with ASCII instead of box-drawing glyphs (the default without a UTF-8 locale)"},
 		&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
 		&cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit"},
@@ -201,10 +208,11 @@ type config struct {
 	queryNeeds scan.Need // what the -Q expression's columns need
 	deep       bool      // --deep: find fd- and socket-held namespaces too
 	inputs     []string  // --input: snapshots to view instead of a scan
+	dot        bool      // --dot: a Graphviz graph of the selection instead of the view
 }
 
 // exclusive are the flags that lsns refuses together.
-var exclusive = [][2]string{{"json", "raw"}, {"persistent", "pid"}, {"persistent", "task"}, {"pid", "task"}, {"list", "tree"}}
+var exclusive = [][2]string{{"json", "raw"}, {"persistent", "pid"}, {"persistent", "task"}, {"pid", "task"}, {"list", "tree"}, {"dot", "json"}, {"dot", "raw"}, {"dot", "tree"}}
 
 // parseConfig checks the flags and arguments and decides the view kind;
 // its errors are usage errors.
@@ -251,6 +259,9 @@ func parseConfig(c *cli.Context) (config, error) {
 	}
 	cfg.kind, cfg.spec = filter.KindOf(tree, form, cfg.spec)
 	cfg.render.ChosenProcesses = cfg.spec.PID != 0 || cfg.spec.Container != "" || cfg.spec.Pod != ""
+	if cfg.dot = c.Bool("dot"); cfg.dot {
+		cfg.kind, cfg.spec = render.DotSelection(cfg.spec)
+	}
 	return cfg, nil
 }
 
@@ -318,7 +329,11 @@ func run(c *cli.Context, env environment) error {
 	if scanned {
 		idx.Describe(sel.Described(), needs.Details())
 	}
-	if err := view.Write(env.stdout, sel); err != nil {
+	write := view.Write
+	if cfg.dot {
+		write = render.WriteDot
+	}
+	if err := write(env.stdout, sel); err != nil {
 		return err
 	}
 	// Running as root does not help with what a snapshot lacks.

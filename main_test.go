@@ -120,6 +120,12 @@ func TestGolden(t *testing.T) {
 		{"error-inode-task", []string{"4026532300", "-p", "302"}},
 		{"error-filter", []string{"-Q", "TYPE == 'net'"}},
 		{"error-tree-detached-mode", []string{"--tree", "owner"}},
+		{"dot", []string{"--dot"}},
+		{"dot-net", []string{"--dot", "-t", "net"}},
+		{"dot-user", []string{"--dot", "-t", "user"}},
+		{"dot-pid", []string{"--dot", "-pid", "402"}},
+		{"dot-container", []string{"--dot", "-c", "3f2c"}},
+		{"error-dot-json", []string{"--dot", "--json"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
