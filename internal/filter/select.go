@@ -68,7 +68,8 @@ func (sel *Selection) showWithAncestors(ns *scan.Namespace, owners bool) {
 
 // Described lists the processes whose details (command line, cgroup,
 // NSpid) the view prints, for scan.Index.Describe: the processes drawn in
-// a process tree, the members in a member list, else the lowest-PID
+// a process tree and the lowest-PID process of each namespace drawn (its
+// COMMAND in JSON), the members in a member list, else the lowest-PID
 // process of each namespace shown.
 func (sel *Selection) Described() []*scan.Process {
 	var procs []*scan.Process
@@ -76,6 +77,11 @@ func (sel *Selection) Described() []*scan.Process {
 	case PIDTree, MemberTree:
 		for p := range sel.ShownProcs {
 			procs = append(procs, p)
+		}
+		for ns := range sel.Shown {
+			if p := ns.Leader(); p != nil {
+				procs = append(procs, p)
+			}
 		}
 	case Members, Processes:
 		for _, m := range sel.Matches {
