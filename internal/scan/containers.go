@@ -30,15 +30,26 @@ func (emptyFS) Open(name string) (fs.File, error) {
 
 // readContainer sets p.Container from the process's cgroup file, read
 // through its directory fd during the scan, so that the container is the
-// one of the process the scan saw.
+// one of the process the scan saw. The processes of one container, and
+// most of the host's, have the same cgroup file: each worker remembers
+// what it made of each file, so a repeat costs a map lookup that does not
+// allocate, and they share one Container.
 func (r *procReader) readContainer(dirfd int, p *Process) {
 	data, err := r.readFileAt(dirfd, "cgroup")
 	if err != nil {
 		return // gone or denied: its namespaces say enough
 	}
+	if c, seen := r.byCgroup[string(data)]; seen {
+		p.Container = c
+		return
+	}
 	if c, ok := r.containers.ForCgroupFile(data); ok {
 		p.Container = &c
 	}
+	if r.byCgroup == nil {
+		r.byCgroup = make(map[string]*container.Container)
+	}
+	r.byCgroup[string(data)] = p.Container
 }
 
 // attributeNamespaces sets Container on every namespace whose processes

@@ -192,8 +192,9 @@ func parallel(n, workers int, newWorker func() func(int)) {
 type procReader struct {
 	root       string
 	buf        []byte
-	owners     map[int]uint32      // see Options.Owners
-	containers *container.Resolver // set to read each process's container
+	owners     map[int]uint32                  // see Options.Owners
+	containers *container.Resolver             // set to read each process's container
+	byCgroup   map[string]*container.Container // what each cgroup file said (readContainer)
 }
 
 func newProcReader(root string) *procReader {
