@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nsview/nsview/internal/enginetest"
+	"github.com/nsview/nsview/internal/kerneltest"
 )
 
 // The tests in this file start real container engines (internal/enginetest)
@@ -403,7 +404,7 @@ const inspectFormat = "{{.Id}} {{.Name}} {{.State.Pid}}"
 func requireEngines(t *testing.T) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 }
 

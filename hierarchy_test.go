@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/nsview/nsview/internal/kerneltest"
 )
 
 // nestedSandbox is three PID levels (host -> L1 -> L2) under one user
@@ -27,10 +29,10 @@ type nestedSandbox struct {
 func startNested(t *testing.T) nestedSandbox {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 	if _, err := exec.LookPath("unshare"); err != nil {
-		requireNamespaces(t, "unshare is not installed")
+		kerneltest.Require(t, "unshare is not installed")
 	}
 	cmd := exec.Command("sh", "-c", `unshare -p -f --kill-child sh -c "sleep 1000 & exec sleep 1001" & exec sleep 1002`)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -40,7 +42,7 @@ func startNested(t *testing.T) nestedSandbox {
 		Pdeathsig:   syscall.SIGKILL,
 	}
 	if err := cmd.Start(); err != nil {
-		requireNamespaces(t, err.Error())
+		kerneltest.Require(t, err.Error())
 	}
 	var sb nestedSandbox
 	sb.l1Init = cmd.Process.Pid
@@ -227,12 +229,12 @@ func TestKernelOwnerTree(t *testing.T) {
 // NPROCS 0, as U2's parent.
 func TestKernelEmptyAncestor(t *testing.T) {
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 	cmd := exec.Command("unshare", "-U", "-r", "sh", "-c", "exec unshare -U -r sleep 1003")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		requireNamespaces(t, err.Error())
+		kerneltest.Require(t, err.Error())
 	}
 	pid := cmd.Process.Pid
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL); cmd.Wait() })
@@ -256,7 +258,7 @@ func TestKernelEmptyAncestor(t *testing.T) {
 // under the host's, from what /proc shows, and say that it inferred it.
 func TestKernelFromContainer(t *testing.T) {
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 	bin := buildBinary(t)
 	hostProc := filepath.Join(t.TempDir(), "hostproc")

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/nsview/nsview/internal/kerneltest"
 )
 
 // TestKernelLeakedNetns makes what a CNI plugin leaves behind when its pod
@@ -15,7 +17,7 @@ import (
 // says what holds it.
 func TestKernelLeakedNetns(t *testing.T) {
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 	name := fmt.Sprintf("nsview-leak-%d", os.Getpid())
 	ip(t, "netns", "add", name)
@@ -47,7 +49,7 @@ func TestKernelLeakedNetns(t *testing.T) {
 func ip(t *testing.T, args ...string) {
 	t.Helper()
 	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-		requireNamespaces(t, fmt.Sprintf("ip %s: %v: %s", strings.Join(args, " "), err, out))
+		kerneltest.Require(t, fmt.Sprintf("ip %s: %v: %s", strings.Join(args, " "), err, out))
 	}
 }
 

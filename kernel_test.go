@@ -10,17 +10,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// requireNamespaces skips a test that needs root and namespaces, or fails
-// it when NSVIEW_REQUIRE_NS=1 (CI) says they must be testable.
-func requireNamespaces(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("NSVIEW_REQUIRE_NS") == "1" {
-		t.Fatalf("NSVIEW_REQUIRE_NS=1 but namespaces cannot be tested: %s", why)
-	}
-	t.Skipf("namespaces cannot be tested here: %s", why)
-}
+	"github.com/nsview/nsview/internal/kerneltest"
+)
 
 // sandbox is a process tree started in fresh namespaces: Init is its first
 // process (PID 1 inside when a pid namespace is new), Child a child of it.
@@ -34,7 +26,7 @@ type sandbox struct {
 func startSandbox(t *testing.T, cloneflags uintptr) sandbox {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 	cmd := exec.Command("sh", "-c", "sleep 1000 & exec sleep 1001")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: cloneflags, Pdeathsig: syscall.SIGKILL}
@@ -43,7 +35,7 @@ func startSandbox(t *testing.T, cloneflags uintptr) sandbox {
 		cmd.SysProcAttr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}}
 	}
 	if err := cmd.Start(); err != nil {
-		requireNamespaces(t, err.Error())
+		kerneltest.Require(t, err.Error())
 	}
 	sb := sandbox{Init: cmd.Process.Pid}
 	t.Cleanup(func() {
@@ -279,7 +271,7 @@ func TestKernelJQ(t *testing.T) {
 	sb := startSandbox(t, containerFlags)
 	netns := nsInode(t, sb.Init, "net")
 	if _, err := exec.LookPath("jq"); err != nil {
-		requireNamespaces(t, "jq is not installed")
+		kerneltest.Require(t, "jq is not installed")
 	}
 	jq := exec.Command("jq", "-r", fmt.Sprintf(`.namespaces[] | select(.type=="net" and .ns==%d) | "\(.nprocs) \(.pid)"`, netns))
 	jq.Stdin = strings.NewReader(nsview(t, "--json"))
@@ -296,16 +288,16 @@ func TestKernelJQ(t *testing.T) {
 // namespace made with `ip netns add` and given an ID.
 func TestKernelNetns(t *testing.T) {
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 	for _, tool := range []string{"ip", "lsns"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			requireNamespaces(t, tool+" is not installed")
+			kerneltest.Require(t, tool+" is not installed")
 		}
 	}
 	name := fmt.Sprintf("nsview-test-%d", os.Getpid())
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		requireNamespaces(t, fmt.Sprintf("ip netns add: %v: %s", err, out))
+		kerneltest.Require(t, fmt.Sprintf("ip netns add: %v: %s", err, out))
 	}
 	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
 	if out, err := exec.Command("ip", "netns", "set", name, "42").CombinedOutput(); err != nil {

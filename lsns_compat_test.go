@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nsview/nsview/internal/kerneltest"
 )
 
 // TestLsnsParity runs a matrix of lsns option sets through the installed
@@ -24,7 +26,7 @@ import (
 func TestLsnsParity(t *testing.T) {
 	sb := startSandbox(t, containerFlags)
 	if _, err := exec.LookPath("lsns"); err != nil {
-		requireNamespaces(t, "lsns is not installed")
+		kerneltest.Require(t, "lsns is not installed")
 	}
 	bin := buildBinary(t) // a process of its own, as lsns is: both count themselves
 	pidns := strconv.FormatUint(nsInode(t, sb.Init, "pid"), 10)

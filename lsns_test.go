@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nsview/nsview/internal/kerneltest"
 )
 
 // lsnsJSON runs `lsns -J -l --output-all` with args and decodes its
@@ -18,7 +20,7 @@ import (
 func lsnsJSON(t *testing.T, args ...string) map[uint64]jsonNS {
 	t.Helper()
 	if _, err := exec.LookPath("lsns"); err != nil {
-		requireNamespaces(t, "lsns is not installed")
+		kerneltest.Require(t, "lsns is not installed")
 	}
 	var failure string
 	for range 10 {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/nsview/nsview/internal/kerneltest"
 )
 
 // churnScript forks and reaps short-lived processes as fast as it can:
@@ -217,10 +219,10 @@ func TestHostileNames(t *testing.T) {
 // exits 0 and says in one stderr line how many processes it skipped.
 func TestUnprivileged(t *testing.T) {
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 	if _, err := exec.LookPath("setpriv"); err != nil {
-		requireNamespaces(t, "setpriv is not installed")
+		kerneltest.Require(t, "setpriv is not installed")
 	}
 	bin := buildBinary(t)
 	var stdout, stderr bytes.Buffer

@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,7 +27,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nsview/nsview/internal/agent"
+	"github.com/nsview/nsview/internal/kerneltest"
 	"github.com/nsview/nsview/internal/scan"
+	"github.com/nsview/nsview/internal/testutil"
 )
 
 // TestServeHelperProcess is not a test: the serve tests run the test
@@ -191,14 +192,14 @@ func requireTool(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		requireNamespaces(t, name+" is not installed")
+		kerneltest.Require(t, name+" is not installed")
 	}
 	return path
 }
 
 // TestServeUsageErrors: bad flags and arguments exit 2 with one line.
 func TestServeUsageErrors(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	cases := map[string][]string{
 		"unknown flag":        {"--bogus"},
 		"stray argument":      {"extra"},
@@ -222,7 +223,7 @@ func TestServeUsageErrors(t *testing.T) {
 // TestServeRuntimeErrors: a busy port, an unusable procfs or web config
 // file exit 1 with one line, before serving anything, leaking nothing.
 func TestServeRuntimeErrors(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -241,50 +242,19 @@ func TestServeRuntimeErrors(t *testing.T) {
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
-			fds := openFiles(t)
+			testutil.CheckLeaks(t)
 			var stdout, stderr bytes.Buffer
 			code := runCLI(append([]string{"nsview", "serve"}, args...), environment{stdout: &stdout, stderr: &stderr})
 			if code != exitRuntime || strings.Count(stderr.String(), "\n") != 1 || !strings.HasPrefix(stderr.String(), "nsview: ") {
 				t.Errorf("serve %q: exit %d, stderr %q; want exit 1 and one line", args, code, stderr.String())
 			}
-			if after := openFiles(t); after > fds {
-				t.Errorf("serve %q left %d files open", args, after-fds)
-			}
 		})
 	}
 }
 
-// checkLeaks fails the test when, once everything else it set up has been
-// cleaned up, it leaves more goroutines or open files than it found.
-// Call it first, so that its check runs after the other cleanups.
-func checkLeaks(t *testing.T) {
-	t.Helper()
-	goroutines, fds := runtime.NumGoroutine(), openFiles(t)
-	t.Cleanup(func() {
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-			g, f := runtime.NumGoroutine(), openFiles(t)
-			if g <= goroutines && f <= fds {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Errorf("leak: %d goroutines before, %d after; %d open files before, %d after", goroutines, g, fds, f)
-				return
-			}
-		}
-	})
-}
-
-func openFiles(t *testing.T) int {
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(entries)
-}
-
 // TestServePromtool: a scrape passes `promtool check metrics`.
 func TestServePromtool(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	promtool := requireTool(t, "promtool")
 	s := startServe(t)
 	status, body := fetch(t, newClient(t), s.url("/metrics"), "", "")
@@ -301,7 +271,7 @@ func TestServePromtool(t *testing.T) {
 // TestServeSIGINT: SIGINT, like SIGTERM (every startServe), shuts the
 // server down gracefully with exit status 0.
 func TestServeSIGINT(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	s := startServe(t)
 	s.stop(t, syscall.SIGINT)
 	if !strings.Contains(s.log(), `msg="Shutting down"`) {
@@ -312,7 +282,7 @@ func TestServeSIGINT(t *testing.T) {
 // TestServeBasicAuth: with basic_auth_users in the web config file, every
 // endpoint answers 401 without the right credentials.
 func TestServeBasicAuth(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
@@ -338,7 +308,7 @@ func TestServeBasicAuth(t *testing.T) {
 // TestServeConcurrentScrapes: 50 scrapes at once, within the scan
 // interval, are all answered from the one scan the server did at start.
 func TestServeConcurrentScrapes(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	s := startServe(t, "--scan-interval", "1h")
 	client := newClient(t)
 	var wg sync.WaitGroup
@@ -368,9 +338,9 @@ func TestServeConcurrentScrapes(t *testing.T) {
 // live /proc with readlink on /proc/*/ns/* done here, retrying when
 // processes come and go between the two.
 func TestServeMatchesKernel(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 	s := startServe(t, "--scan-interval", "1s")
 	client := newClient(t)
@@ -429,15 +399,15 @@ func liveNamespaces(t *testing.T) map[string]map[string]bool {
 // walked here finds them. Only that process is scanned, so other
 // processes on the host do not change the count.
 func TestServeNamespaceWithoutProcesses(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 	requireTool(t, "unshare")
 	cmd := exec.Command("unshare", "--user", "--map-root-user", "unshare", "--user", "--map-root-user", "sleep", "1000")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		requireNamespaces(t, err.Error())
+		kerneltest.Require(t, err.Error())
 	}
 	t.Cleanup(func() {
 		cmd.Process.Kill()
@@ -491,7 +461,7 @@ func userAncestors(t *testing.T, pid int) int {
 // TestServePrometheus: a real Prometheus server scrapes nsview serve and
 // answers a query for nsview_namespaces.
 func TestServePrometheus(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	prometheus := requireTool(t, "prometheus")
 	s := startServe(t)
 	dir := t.TempDir()

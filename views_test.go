@@ -18,6 +18,7 @@ import (
 	"github.com/clipperhouse/displaywidth"
 
 	"github.com/nsview/nsview/internal/fixture"
+	"github.com/nsview/nsview/internal/kerneltest"
 	"github.com/nsview/nsview/internal/ptytest"
 )
 
@@ -73,7 +74,7 @@ func runOnTerminal(t *testing.T, columns int, args ...string) string {
 // columns and the JSON of one command list the same namespaces.
 func TestSameNamespacesInEveryFormat(t *testing.T) {
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 	inside := startContainer(t)
 	containerProc := fmt.Sprintf("/proc/%d/root/proc", inside)
@@ -166,7 +167,7 @@ func startContainer(t *testing.T) int {
 	cmd := exec.Command("unshare", "--pid", "--fork", "--mount-proc", "--net", "--uts", "--kill-child", "sleep", "1000")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		requireNamespaces(t, err.Error())
+		kerneltest.Require(t, err.Error())
 	}
 	t.Cleanup(func() {
 		cmd.Process.Kill() // --kill-child ends the sleep with it

@@ -5,8 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/nsview/nsview/internal/fixture"
 	"github.com/nsview/nsview/internal/scan"
+	"github.com/nsview/nsview/internal/testutil"
 )
 
 // gatedScan is a scan function over the fixture procfs that counts its
@@ -43,34 +42,6 @@ func (s *gatedScan) scan() (*scan.Index, error) {
 	return scan.Scan(s.opts)
 }
 
-// checkLeaks fails the test when, once everything else it set up has been
-// cleaned up, it leaves more goroutines or open files than it found.
-// Register it before the servers and clients it is to watch.
-func checkLeaks(t *testing.T) {
-	t.Helper()
-	goroutines, fds := runtime.NumGoroutine(), openFiles(t)
-	t.Cleanup(func() {
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-			g, f := runtime.NumGoroutine(), openFiles(t)
-			if g <= goroutines && f <= fds {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Errorf("leak: %d goroutines before, %d after; %d open files before, %d after", goroutines, g, fds, f)
-				return
-			}
-		}
-	})
-}
-
-func openFiles(t *testing.T) int {
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(entries)
-}
-
 // get fetches url and returns the status and body.
 func get(t *testing.T, client *http.Client, url string) (int, string) {
 	t.Helper()
@@ -89,7 +60,7 @@ func get(t *testing.T, client *http.Client, url string) (int, string) {
 // TestConcurrentScrapesShareOneScan sends 50 scrapes while the first scan
 // is held up: all of them must get that one scan's result.
 func TestConcurrentScrapesShareOneScan(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	s := newGatedScan(t)
 	s.gate = make(chan struct{})
 	a := New(s.scan, time.Hour)
@@ -172,7 +143,7 @@ func TestScanReusedWithinInterval(t *testing.T) {
 // TestFailedScanIsReused: a failing procfs is not read in a loop either,
 // /healthz reports the failure and /metrics says so with nsview_scan_success.
 func TestFailedScanIsReused(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	s := newGatedScan(t)
 	s.err = errors.New("cannot read procfs root: permission denied")
 	a := New(s.scan, time.Hour)
@@ -195,7 +166,7 @@ func TestFailedScanIsReused(t *testing.T) {
 
 // TestHealthzNeverScans: probes cost nothing.
 func TestHealthzNeverScans(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	s := newGatedScan(t)
 	a := New(s.scan, time.Hour)
 	srv := httptest.NewServer(NewHandler(a))
@@ -212,7 +183,7 @@ func TestHealthzNeverScans(t *testing.T) {
 
 // TestRoutes: only GET (and HEAD) of the two endpoints are served.
 func TestRoutes(t *testing.T) {
-	checkLeaks(t)
+	testutil.CheckLeaks(t)
 	srv := httptest.NewServer(NewHandler(New(newGatedScan(t).scan, time.Hour)))
 	t.Cleanup(srv.Close)
 	cases := []struct {

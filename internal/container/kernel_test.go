@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/nsview/nsview/internal/kerneltest"
 )
 
 // requireCgroups skips a test that needs root and writable cgroup file
@@ -16,10 +18,7 @@ import (
 // testable.
 func requireCgroups(t *testing.T, why string) {
 	t.Helper()
-	if os.Getenv("NSVIEW_REQUIRE_NS") == "1" {
-		t.Fatalf("NSVIEW_REQUIRE_NS=1 but cgroups cannot be tested: %s", why)
-	}
-	t.Skipf("cgroups cannot be tested here: %s", why)
+	kerneltest.Require(t, "cgroups: "+why)
 }
 
 // TestKernelCgroupFile moves a process into cgroups named as the engines

@@ -4,17 +4,16 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/nsview/nsview/internal/kerneltest"
 )
 
 // Require skips a test whose engine cannot run here, or fails it when
-// NSVIEW_REQUIRE_NS=1 (CI) says that everything must be testable. It is
-// the same convention as nsview's requireNamespaces.
+// NSVIEW_REQUIRE_NS=1 (CI) says that everything must be testable (see
+// kerneltest.Require).
 func Require(t testing.TB, why string) {
 	t.Helper()
-	if os.Getenv("NSVIEW_REQUIRE_NS") == "1" {
-		t.Fatalf("NSVIEW_REQUIRE_NS=1 but container engines cannot be tested: %s", why)
-	}
-	t.Skipf("container engines cannot be tested here: %s", why)
+	kerneltest.Require(t, "container engines: "+why)
 }
 
 // requireTools calls Require unless the test runs as root and every tool

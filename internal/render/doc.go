@@ -5,7 +5,7 @@
 // One table of column descriptors per view (columns.go) drives the table
 // headings, -o, --list-columns and the JSON keys. Every string a process
 // controls goes through Escape before it reaches a terminal, and through
-// escapeFormatRunes in JSON, so no process can write control characters
+// EscapeFormatRunes in JSON, so no process can write control characters
 // or reorder text on the user's screen. Output is written only once all of
 // it is known.
 package render

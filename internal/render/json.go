@@ -109,7 +109,7 @@ func (jw *jsonWriter) close(bracket byte, n int, indent string) {
 
 // scalar writes a number, string, bool or null. Strings that are not valid
 // UTF-8 get U+FFFD for each bad byte, so the document is always valid
-// UTF-8, and format characters are escaped (see escapeFormatRunes).
+// UTF-8, and format characters are escaped (see EscapeFormatRunes).
 func (jw *jsonWriter) scalar(v any) {
 	jw.scratch.Reset()
 	enc := json.NewEncoder(&jw.scratch)
@@ -117,14 +117,14 @@ func (jw *jsonWriter) scalar(v any) {
 	if err := enc.Encode(v); err != nil && jw.err == nil {
 		jw.err = err
 	}
-	jw.out.Write(escapeFormatRunes(bytes.TrimSuffix(jw.scratch.Bytes(), []byte("\n"))))
+	jw.out.Write(EscapeFormatRunes(bytes.TrimSuffix(jw.scratch.Bytes(), []byte("\n"))))
 }
 
-// escapeFormatRunes rewrites, in encoded JSON, the runes that encoding/json
+// EscapeFormatRunes rewrites, in encoded JSON, the runes that encoding/json
 // leaves raw but that reorder or hide text on a terminal (C1 controls,
 // bidirectional overrides and other format characters) as \uXXXX escapes.
 // They can only occur inside strings, which decode to the same text.
-func escapeFormatRunes(doc []byte) []byte {
+func EscapeFormatRunes(doc []byte) []byte {
 	if isPlain(string(doc)) || !bytes.ContainsFunc(doc, unsafeRune) {
 		return doc
 	}

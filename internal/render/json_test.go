@@ -9,8 +9,8 @@ import (
 func TestEscapeFormatRunes(t *testing.T) {
 	in := []byte(`{"a":"rtl ` + "\u202e" + ` tag ` + "\U000E0001" + ` c1 ` + "\u0085" + ` ok é"}`)
 	want := `{"a":"rtl \u202e tag \udb40\udc01 c1 \u0085 ok é"}`
-	if got := string(escapeFormatRunes(in)); got != want {
-		t.Errorf("escapeFormatRunes = %s, want %s", got, want)
+	if got := string(EscapeFormatRunes(in)); got != want {
+		t.Errorf("EscapeFormatRunes = %s, want %s", got, want)
 	}
 }
 

@@ -14,17 +14,9 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-)
 
-// requireNamespaces skips a test that needs root and namespaces, or fails
-// it when NSVIEW_REQUIRE_NS=1 (CI) says they must be testable.
-func requireNamespaces(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("NSVIEW_REQUIRE_NS") == "1" {
-		t.Fatalf("NSVIEW_REQUIRE_NS=1 but namespaces cannot be tested: %s", why)
-	}
-	t.Skipf("namespaces cannot be tested here: %s", why)
-}
+	"github.com/nsview/nsview/internal/kerneltest"
+)
 
 // startSleep starts `sleep 1000` through the given command prefix (such
 // as `ip netns exec NAME`) or in new namespaces (clone flags), waits until
@@ -32,13 +24,13 @@ func requireNamespaces(t *testing.T, why string) {
 func startSleep(t *testing.T, cloneflags uintptr, prefix ...string) int {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		requireNamespaces(t, "not root")
+		kerneltest.Require(t, "not root")
 	}
 	args := append(prefix, "sleep", "1000")
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: cloneflags, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		requireNamespaces(t, err.Error())
+		kerneltest.Require(t, err.Error())
 	}
 	pid := cmd.Process.Pid
 	t.Cleanup(func() {
@@ -95,7 +87,7 @@ func TestOpenNamespaceChecksInode(t *testing.T) {
 func netns(t *testing.T, name string) int {
 	t.Helper()
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		requireNamespaces(t, fmt.Sprintf("ip netns add: %v: %s", err, out))
+		kerneltest.Require(t, fmt.Sprintf("ip netns add: %v: %s", err, out))
 	}
 	t.Cleanup(func() { exec.Command("ip", "netns", "delete", name).Run() })
 	if out, err := exec.Command("ip", "netns", "set", name, "auto").CombinedOutput(); err != nil {

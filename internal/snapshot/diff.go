@@ -159,7 +159,7 @@ func WriteDiffJSON(w io.Writer, changes []Change) error {
 	if err := enc.Encode(entries); err != nil {
 		return err
 	}
-	_, err := w.Write(escapeFormatRunes(buf.Bytes()))
+	_, err := w.Write(render.EscapeFormatRunes(buf.Bytes()))
 	return err
 }
 

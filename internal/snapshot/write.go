@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nsview/nsview/internal/render"
 	"github.com/nsview/nsview/internal/scan"
 )
 
@@ -79,7 +76,7 @@ func Write(w io.Writer, doc *Document) error {
 		return err
 	}
 	buf.WriteString("]}\n")
-	_, err := w.Write(escapeFormatRunes(buf.Bytes()))
+	_, err := w.Write(render.EscapeFormatRunes(buf.Bytes()))
 	return err
 }
 
@@ -99,30 +96,4 @@ func writeLines[T any](buf *bytes.Buffer, enc *json.Encoder, items []T) error {
 		buf.WriteByte('\n')
 	}
 	return nil
-}
-
-// escapeFormatRunes rewrites C1 controls and Unicode format, line and
-// paragraph separator runes of encoded JSON as \u escapes; encoding/json
-// escapes the C0 controls itself. Such runes only occur inside strings.
-func escapeFormatRunes(doc []byte) []byte {
-	if !bytes.ContainsFunc(doc, unsafeRune) {
-		return doc
-	}
-	var out strings.Builder
-	for _, r := range string(doc) {
-		switch {
-		case !unsafeRune(r):
-			out.WriteRune(r)
-		case r > 0xffff:
-			r1, r2 := utf16.EncodeRune(r)
-			fmt.Fprintf(&out, `\u%04x\u%04x`, r1, r2)
-		default:
-			fmt.Fprintf(&out, `\u%04x`, r)
-		}
-	}
-	return []byte(out.String())
-}
-
-func unsafeRune(r rune) bool {
-	return (r >= 0x80 && r < 0xa0) || (r >= utf8.RuneSelf && unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp))
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -163,4 +164,33 @@ func describe(pid int) string {
 		state = "state " + string(stat[i+2])
 	}
 	return fmt.Sprintf("%s: %q", state, strings.TrimRight(strings.ReplaceAll(string(cmdline), "\x00", " "), " "))
+}
+
+// CheckLeaks fails t when, once everything else it set up has been cleaned
+// up, it leaves more goroutines or open files than it found: a per-test
+// check, for tests that start servers and clients. Call it first, so that
+// its check runs after the other cleanups.
+func CheckLeaks(t *testing.T) {
+	t.Helper()
+	goroutines, fds := runtime.NumGoroutine(), countFDs(t)
+	t.Cleanup(func() {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			g, f := runtime.NumGoroutine(), countFDs(t)
+			if g <= goroutines && f <= fds {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("leak: %d goroutines before, %d after; %d open files before, %d after", goroutines, g, fds, f)
+				return
+			}
+		}
+	})
+}
+
+func countFDs(t *testing.T) int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
 }
