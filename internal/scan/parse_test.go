@@ -268,12 +268,13 @@ func TestParseNSFSMounts(t *testing.T) {
 }
 
 // FuzzParseNSFSMounts checks that every mount found names a namespace
-// whose link target (type:[inode]) is a field of the input.
+// whose link target (type:[inode]) is a field of the input (fields are
+// separated by blanks, as the parser reads them).
 func FuzzParseNSFSMounts(f *testing.F) {
 	f.Add([]byte("65 22 0:4 net:[4026532249] /run/netns/a\\040b rw shared:2 - nsfs nsfs rw\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, m := range ParseNSFSMounts(data) {
-			if !bytes.Contains(data, []byte(" "+FormatNSLink(m.Type, m.Inode)+" ")) {
+			if !slices.Contains(strings.Fields(string(data)), FormatNSLink(m.Type, m.Inode)) {
 				t.Errorf("ParseNSFSMounts(%q) found %+v, whose link is not a field of the input", data, m)
 			}
 		}
