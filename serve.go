@@ -18,6 +18,7 @@ import (
 
 	"github.com/nsview/nsview/internal/agent"
 	"github.com/nsview/nsview/internal/scan"
+	"github.com/nsview/nsview/internal/snapshot"
 )
 
 // defaultListen is where `nsview serve` listens unless told otherwise:
@@ -49,6 +50,9 @@ ENDPOINTS:
                   nsview_processes{state}, nsview_scan_duration_seconds,
                   nsview_scan_success, nsview_scans_total, process_*
    GET /healthz   200 ok, or 503 when the last scan failed
+   GET /snapshot  the host as nsview snapshot writes it, without command
+                  lines unless --snapshot-commands; view it elsewhere with
+                  nsview --input http://NODE:19110/snapshot
 
 TLS and basic authentication come from --web.config.file, the web
 configuration file every Prometheus exporter reads (exporter-toolkit).
@@ -66,6 +70,7 @@ var serveFlags = []cli.Flag{
 	&cli.DurationFlag{Name: "scan-interval", Value: defaultScanInterval, Usage: "scan at most once per `DURATION` (at least 1s); scrapes in between reuse the last scan"},
 	&cli.StringFlag{Name: "web.config.file", Usage: "read TLS and basic auth settings from `FILE` (Prometheus web configuration format)"},
 	&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
+	&cli.BoolFlag{Name: "snapshot-commands", Usage: "include command lines in /snapshot (left out by default: they can carry secrets)"},
 }
 
 // serveCommand is `nsview serve`, running in env.
@@ -87,16 +92,17 @@ func serveCommand(env environment) *cli.Command {
 
 // serveConfig is what `nsview serve` is asked for, checked.
 type serveConfig struct {
-	listen    string
-	interval  time.Duration
-	webConfig string
-	root      string
+	listen           string
+	interval         time.Duration
+	webConfig        string
+	root             string
+	snapshotCommands bool // /snapshot includes command lines
 }
 
 // parseServeConfig checks the flags; its errors are usage errors.
 func parseServeConfig(c *cli.Context) (serveConfig, error) {
 	cfg := serveConfig{listen: c.String("listen"), interval: c.Duration("scan-interval"),
-		webConfig: c.String("web.config.file"), root: c.String("proc")}
+		webConfig: c.String("web.config.file"), root: c.String("proc"), snapshotCommands: c.Bool("snapshot-commands")}
 	if c.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q (nsview serve takes none)", c.Args().First())
 	}
@@ -143,7 +149,35 @@ func runServe(c *cli.Context, env environment) error {
 	}
 	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	return serveUntilDone(ctx, listener, agent.NewHandler(a), cfg.webConfig, env.stderr)
+	mux := http.NewServeMux()
+	mux.Handle("/", agent.NewHandler(a))
+	mux.Handle("GET /snapshot", snapshotHandler(cfg, env.owners))
+	return serveUntilDone(ctx, listener, mux, cfg.webConfig, env.stderr)
+}
+
+// snapshotHandler serves GET /snapshot from scans of its own, which read
+// every detail a view shows (snapshot.Take), shared and rate-limited as
+// the metrics' scans are. Command lines are left out unless the agent was
+// started with --snapshot-commands.
+func snapshotHandler(cfg serveConfig, owners map[int]uint32) http.Handler {
+	opts := snapshot.ScanOptions(cfg.root)
+	opts.Owners = owners
+	snaps := agent.New(func() (*scan.Index, error) { return snapshot.Take(opts) }, cfg.interval)
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		r := snaps.Scan()
+		meta, err := snapshot.LocalMeta("")
+		if err == nil {
+			err = r.Err
+		}
+		if err != nil {
+			http.Error(w, "nsview: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		meta.Time = r.Finished.UTC().Truncate(time.Second)
+		w.Header().Set("Content-Type", "application/json")
+		// An error here is the client's going away: nothing to tell it.
+		_ = snapshot.Write(w, snapshot.FromIndex(r.Index, meta, snapshot.Options{Commands: cfg.snapshotCommands}))
+	})
 }
 
 // serveUntilDone serves handler on listener, with TLS and authentication

@@ -29,6 +29,7 @@ import (
 	"github.com/nsview/nsview/internal/agent"
 	"github.com/nsview/nsview/internal/kerneltest"
 	"github.com/nsview/nsview/internal/scan"
+	"github.com/nsview/nsview/internal/snapshot"
 	"github.com/nsview/nsview/internal/testutil"
 )
 
@@ -562,4 +563,41 @@ func cpuTime(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+}
+
+// TestServeSnapshot fetches /snapshot: a snapshot document without
+// command lines, unless the agent was started with --snapshot-commands,
+// that nsview --input reads back from the URL.
+func TestServeSnapshot(t *testing.T) {
+	testutil.CheckLeaks(t)
+	for _, withCommands := range []bool{false, true} {
+		var args []string
+		if withCommands {
+			args = []string{"--snapshot-commands"}
+		}
+		s := startServe(t, args...)
+		status, body := fetch(t, newClient(t), s.url("/snapshot"), "", "")
+		if status != http.StatusOK {
+			t.Fatalf("/snapshot: status %d: %s", status, body)
+		}
+		doc, err := snapshot.Decode([]byte(body))
+		if err != nil {
+			t.Fatalf("/snapshot is not a snapshot: %v", err)
+		}
+		commands := 0
+		for _, p := range doc.Processes {
+			if p.Command != nil {
+				commands++
+			}
+		}
+		if (commands > 0) != withCommands || len(doc.Namespaces) == 0 {
+			t.Errorf("--snapshot-commands %v: %d of %d processes with a command line, %d namespaces",
+				withCommands, commands, len(doc.Processes), len(doc.Namespaces))
+		}
+		var stdout, stderr strings.Builder
+		code := runCLI([]string{"nsview", "--input", s.url("/snapshot"), "-t", "pid", "-n", "-o", "ns"}, environment{stdout: &stdout, stderr: &stderr})
+		if want := fmt.Sprint(nsInode(t, os.Getpid(), "pid")); code != 0 || !strings.Contains(stdout.String(), want) {
+			t.Errorf("nsview --input %s: exit %d, stdout %q, stderr %q; want the test's pid namespace %s", s.url("/snapshot"), code, stdout.String(), stderr.String(), want)
+		}
+	}
 }
