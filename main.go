@@ -144,7 +144,7 @@ func newFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "persistent", Aliases: []string{"P"}, Usage: "only namespaces no process is in (NPROCS 0)"},
 		&cli.StringFlag{Name: "namespace", Usage: "list the processes inside the namespace with this `INODE`, with more columns than a bare INODE"},
 		&cli.StringFlag{Name: "filter", Aliases: []string{"Q"}, Usage: "only namespaces whose columns match `EXPR`, e.g. 'TYPE == \"net\" && NPROCS > 1' (lsns 2.41's syntax; any column, shown or not)"},
-		&cli.StringSliceFlag{Name: "input", Usage: "view the snapshot in `FILE` (- for standard input, or an http(s) URL), made by nsview snapshot, instead of scanning procfs"},
+		&cli.StringSliceFlag{Name: "input", Usage: "view the snapshot in `FILE` (- for standard input, or an http(s) URL), made by nsview snapshot, instead of scanning procfs; repeat it for several hosts (a HOST column joins)"},
 		&cli.BoolFlag{Name: "deep", Usage: "also find namespaces only open files and sockets hold (a readdir per process; lsns 2.41 does this by default)"},
 		&cli.BoolFlag{Name: "json", Aliases: []string{"J"}, Usage: "print JSON: {\"namespaces\":[...]}, lsns's keys"},
 		&cli.BoolFlag{Name: "raw", Aliases: []string{"r"}, Usage: "raw table: one space between cells, blanks and control characters as \\xNN"},
@@ -233,6 +233,7 @@ func parseConfig(c *cli.Context) (config, error) {
 		}
 	}
 	cfg.deep, cfg.inputs = c.Bool("deep"), c.StringSlice("input")
+	cfg.render.Hosts = len(cfg.inputs) > 1
 	if cfg.spec.Types, err = filter.ParseTypes(c.StringSlice("type")); err != nil {
 		return cfg, err
 	}
@@ -259,7 +260,10 @@ func parseConfig(c *cli.Context) (config, error) {
 	}
 	cfg.kind, cfg.spec = filter.KindOf(tree, form, cfg.spec)
 	cfg.render.ChosenProcesses = cfg.spec.PID != 0 || cfg.spec.Container != "" || cfg.spec.Pod != ""
-	if cfg.dot = c.Bool("dot"); cfg.dot {
+	if cfg.dot = c.Bool("dot"); cfg.dot && cfg.render.Hosts {
+		return cfg, errors.New("--dot draws one host: give one --input")
+	}
+	if cfg.dot {
 		cfg.kind, cfg.spec = render.DotSelection(cfg.spec)
 	}
 	return cfg, nil
@@ -318,47 +322,70 @@ func run(c *cli.Context, env environment) error {
 	if cfg.spec.Container != "" || cfg.spec.Pod != "" {
 		needs |= scan.NeedMembers | scan.NeedContainers
 	}
-	idx, scanned, err := source(cfg, env, needs)
+	indexes, scanned, err := source(cfg, env, needs)
 	if err != nil {
 		return err
 	}
-	sel, err := filter.Select(idx, cfg.spec, cfg.kind)
+	sels, err := selectEach(indexes, cfg.spec, cfg.kind)
 	if err != nil {
 		return err
 	}
 	if scanned {
-		idx.Describe(sel.Described(), needs.Details())
+		indexes[0].Describe(sels[0].Described(), needs.Details())
 	}
-	write := view.Write
 	if cfg.dot {
-		write = render.WriteDot
+		err = render.WriteDot(env.stdout, sels[0])
+	} else {
+		err = view.Write(env.stdout, sels...)
 	}
-	if err := write(env.stdout, sel); err != nil {
+	if err != nil {
 		return err
 	}
-	// Running as root does not help with what a snapshot lacks.
-	render.Warnings(env.stderr, idx, needs&scan.NeedHierarchy != 0, os.Geteuid() == 0 || !scanned)
+	for _, idx := range indexes {
+		// Running as root does not help with what a snapshot lacks.
+		render.Warnings(env.stderr, idx, needs&scan.NeedHierarchy != 0, os.Geteuid() == 0 || !scanned)
+	}
 	return nil
 }
 
-// source returns the index to view: the snapshot given with --input, or a
-// scan of procfs that reads what the view needs (scanned is set; its
-// processes still need describing).
-func source(cfg config, env environment, needs scan.Need) (idx *scan.Index, scanned bool, err error) {
-	switch len(cfg.inputs) {
-	case 0:
+// source returns the indexes to view: the snapshots given with --input,
+// one per host, or a scan of procfs that reads what the view needs
+// (scanned is set; its processes still need describing).
+func source(cfg config, env environment, needs scan.Need) (indexes []*scan.Index, scanned bool, err error) {
+	if len(cfg.inputs) == 0 {
 		opts := scan.OptionsFor(cfg.root, cfg.spec.Types, cfg.spec.PID, needs)
 		opts.Owners, opts.Deep = env.owners, cfg.deep
-		idx, err = scan.Scan(opts)
-		return idx, true, err
-	case 1:
-		hosts, err := snapshot.Load(context.Background(), cfg.inputs)
-		if err != nil {
-			return nil, false, err
-		}
-		return hosts[0].Index, false, nil
+		idx, err := scan.Scan(opts)
+		return []*scan.Index{idx}, true, err
 	}
-	return nil, false, usageError{errors.New("--input: one snapshot at a time (views of several hosts are not supported yet)")}
+	hosts, err := snapshot.Load(context.Background(), cfg.inputs)
+	for _, h := range hosts {
+		indexes = append(indexes, h.Index)
+	}
+	return indexes, false, err
+}
+
+// selectEach applies the criteria to each index. With several (hosts), a
+// PID, inode or container that one host lacks leaves that host out; only
+// when every host lacks it is it an error.
+func selectEach(indexes []*scan.Index, s filter.Spec, k filter.Kind) ([]*filter.Selection, error) {
+	var sels []*filter.Selection
+	var notFound error
+	for _, idx := range indexes {
+		sel, err := filter.Select(idx, s, k)
+		switch {
+		case err == nil:
+			sels = append(sels, sel)
+		case errors.Is(err, filter.ErrNotFound) && len(indexes) > 1:
+			notFound = err
+		default:
+			return nil, err
+		}
+	}
+	if len(sels) == 0 {
+		return nil, notFound
+	}
+	return sels, nil
 }
 
 // outFile is stdout as a file, for terminal checks; nil when it is not one.

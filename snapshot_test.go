@@ -419,3 +419,50 @@ func TestKernelSnapshotDiff(t *testing.T) {
 		t.Errorf("nsview diff: exit %d, stderr %q, want the line %q in:\n%s", code, stderr, want, diff)
 	}
 }
+
+// TestInputSeveralHosts views snapshots of two hosts (the fixtures proc
+// and proc-deep, named alpha and beta) as one: rows gain HOST, JSON a
+// "host" key; a PID one host lacks leaves that host out, and one that none
+// has is an error.
+func TestInputSeveralHosts(t *testing.T) {
+	root, owners := fixture.Proc(t)
+	deep, deepOwners := fixture.Tree(t, "proc-deep")
+	t.Chdir(filepath.Dir(root))
+	alphaDoc, _, code := runArgs(owners, "snapshot", "--proc", "proc", "--host", "alpha")
+	betaDoc, _, code2 := runArgs(deepOwners, "snapshot", "--proc", deep, "--host", "beta")
+	if code != 0 || code2 != 0 {
+		t.Fatalf("nsview snapshot: exit %d, %d", code, code2)
+	}
+	alpha, beta := writeFile(t, "alpha.json", alphaDoc), writeFile(t, "beta.json", betaDoc)
+	both := []string{"--input", alpha, "--input", beta}
+
+	stdout, stderr, code := runArgs(nil, append(both, "-t", "pid")...)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 0 || !strings.HasPrefix(lines[0], "HOST ") || !strings.Contains(stdout, "\nalpha ") || !strings.Contains(stdout, "\nbeta ") {
+		t.Errorf("two hosts, -t pid: exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
+	}
+	stdout, _, code = runArgs(nil, append(both, "--json", "-t", "pid")...)
+	var doc struct{ Namespaces []map[string]any }
+	if err := json.Unmarshal([]byte(stdout), &doc); code != 0 || err != nil {
+		t.Fatalf("--json: exit %d, %v", code, err)
+	}
+	hosts := map[any]int{}
+	for _, ns := range doc.Namespaces {
+		hosts[ns["host"]]++
+	}
+	if len(hosts) != 2 || hosts["alpha"] == 0 || hosts["beta"] == 0 {
+		t.Errorf("--json hosts: %v; want alpha and beta", hosts)
+	}
+	if stdout, _, code = runArgs(nil, append(both, "-pid", "302", "-n", "-o", "host,ns")...); code != 0 || strings.Contains(stdout, "beta") || !strings.Contains(stdout, "alpha") {
+		t.Errorf("-pid 302 (alpha's only): exit %d, stdout:\n%s", code, stdout)
+	}
+	if _, stderr, code = runArgs(nil, append(both, "-pid", "999")...); code != exitRuntime || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("-pid 999 (no host's): exit %d, stderr %q; want exit 1, one line", code, stderr)
+	}
+	if _, stderr, code = runArgs(nil, append(both, "--dot")...); code != exitUsage {
+		t.Errorf("--dot of two hosts: exit %d, stderr %q; want exit 2", code, stderr)
+	}
+	if stdout, _, _ = runArgs(nil, "--input", alpha, "--json"); strings.Contains(stdout, `"host"`) {
+		t.Error("one snapshot's --json has a host key; only several hosts' should")
+	}
+}

@@ -125,6 +125,8 @@ var namespaceColumns = []Column[NSRow]{
 		Value: func(r NSRow) any { return containerValue(r.Container) }},
 	{Name: "POD", Type: "object", Help: "Kubernetes pod all the processes belong to, as NAMESPACE/NAME", Needs: scan.NeedMembers | scan.NeedContainers,
 		Value: func(r NSRow) any { return podValue(r.Pod) }},
+	{Name: "HOST", Type: "string", Help: "host the snapshot was taken on (--input)",
+		Value: func(r NSRow) any { return nullable(r.Index.Host) }},
 }
 
 // defaultNamespaceColumns are lsns's default columns for namespaces of
@@ -174,6 +176,8 @@ var processColumns = []Column[ProcRow]{
 		Value: func(r ProcRow) any { return r.Command() }},
 	{Name: "CONTAINER", Type: "object", Help: "container the process runs in: its name, or its short ID", Needs: scan.NeedContainers,
 		Value: func(r ProcRow) any { return containerValue(r.Container) }},
+	{Name: "HOST", Type: "string", Help: "host the snapshot was taken on (--input)",
+		Value: func(r ProcRow) any { return nullable(r.Index.Host) }},
 }
 
 // defaultProcessColumns are the member view's default columns: cinf's,

@@ -24,11 +24,15 @@ type Options struct {
 	// ChosenProcesses says the rows are the namespaces of processes chosen
 	// by -pid, -c or --pod: INITIAL joins the default columns.
 	ChosenProcesses bool
-	Raw             bool // libsmartcols's raw table: single spaces, cells escaped
-	NoHeadings      bool
-	Palette         Palette
-	Width           int  // cut table cells and tree lines to this many cells; 0: no limit
-	ASCII           bool // draw trees with ASCII, not box-drawing glyphs
+	// Hosts says the rows come from snapshots of several hosts: HOST leads
+	// the default columns and is a JSON key. Otherwise it is left out of
+	// the defaults and of JSON.
+	Hosts      bool
+	Raw        bool // libsmartcols's raw table: single spaces, cells escaped
+	NoHeadings bool
+	Palette    Palette
+	Width      int  // cut table cells and tree lines to this many cells; 0: no limit
+	ASCII      bool // draw trees with ASCII, not box-drawing glyphs
 }
 
 // View prints selections of one kind with the columns it chose.
@@ -51,15 +55,19 @@ func NewView(k filter.Kind, opts Options) (*View, error) {
 	if k.MemberRows() {
 		nsNames, procNames = nil, opts.Columns
 	}
+	nsAll, procAll := withHost(namespaceColumns, opts.Hosts), withHost(processColumns, opts.Hosts)
 	nsDefaults, procDefaults := defaultNamespaceColumns(opts.Types), defaultProcessColumns
 	if k == filter.Processes {
 		procDefaults = lsnsProcessColumns
 	}
+	if opts.Hosts {
+		nsDefaults, procDefaults = append([]string{hostColumn}, nsDefaults...), append([]string{hostColumn}, procDefaults...)
+	}
 	if opts.AllColumns {
-		nsDefaults, procDefaults = allNames(namespaceColumns), allNames(processColumns)
+		nsDefaults, procDefaults = allNames(nsAll), allNames(procAll)
 	}
 	var err error
-	if v.nsCols, err = chooseColumns(namespaceColumns, nsDefaults, nsNames, opts.JSON); err != nil {
+	if v.nsCols, err = chooseColumns(namespaceColumns, nsAll, nsDefaults, nsNames, opts.JSON); err != nil {
 		return nil, err
 	}
 	if k == filter.Namespaces && len(nsNames) == 0 && !opts.JSON && !opts.AllColumns {
@@ -71,20 +79,32 @@ func NewView(k filter.Kind, opts Options) (*View, error) {
 		v.nsCols, v.dropEmpty = append(v.nsCols, more...), foundNamespaceColumns
 	}
 	if k.ProcessRows() {
-		if v.procCols, err = chooseColumns(processColumns, procDefaults, procNames, opts.JSON || k.Tree()); err != nil {
+		if v.procCols, err = chooseColumns(processColumns, procAll, procDefaults, procNames, opts.JSON || k.Tree()); err != nil {
 			return nil, err
 		}
 	}
 	return v, nil
 }
 
-// chooseColumns selects the named columns, or with no names the defaults,
-// or every column when all is set.
-func chooseColumns[R any](cols []Column[R], defaults, names []string, all bool) ([]Column[R], error) {
+// chooseColumns selects the named columns of cols, or with no names the
+// defaults, or allCols when all is set.
+func chooseColumns[R any](cols, allCols []Column[R], defaults, names []string, all bool) ([]Column[R], error) {
 	if len(names) == 0 && all {
-		return cols, nil
+		return allCols, nil
 	}
 	return selectColumns(cols, defaults, names)
+}
+
+// hostColumn names the host of a row, which only views of several hosts'
+// snapshots show unless -o names it.
+const hostColumn = "HOST"
+
+// withHost is cols, without HOST unless hosts is set.
+func withHost[R any](cols []Column[R], hosts bool) []Column[R] {
+	if hosts {
+		return cols
+	}
+	return slices.DeleteFunc(slices.Clone(cols), func(c Column[R]) bool { return c.Name == hostColumn })
 }
 
 // Needs is what the scan must read for the view: what its kind needs and
@@ -102,22 +122,24 @@ func (v *View) Needs() scan.Need {
 	return n
 }
 
-// Write prints the selection.
-func (v *View) Write(w io.Writer, sel *filter.Selection) error {
+// Write prints the selections, one per host (several come from snapshots
+// of several hosts): their rows in one table or document, their trees one
+// after another.
+func (v *View) Write(w io.Writer, sels ...*filter.Selection) error {
 	switch {
 	case v.kind.Tree():
-		return v.writeTree(w, sel)
+		return v.writeTrees(w, sels)
 	case v.kind == filter.Processes && v.opts.JSON:
-		return writeDocument(w, rowObjects(v.procCols, procRows(sel)))
+		return writeDocument(w, rowObjects(v.procCols, procRows(sels)))
 	case v.opts.JSON:
-		return namespaceJSON(w, nsRows(sel), v.nsCols, v.procCols)
-	case v.kind.MemberRows() && len(sel.Matches) == 1 && len(sel.Matches[0].Members) == 0:
+		return namespaceJSON(w, nsRows(sels), v.nsCols, v.procCols)
+	case v.kind.MemberRows() && len(sels) == 1 && len(sels[0].Matches) == 1 && len(sels[0].Matches[0].Members) == 0:
 		// A namespace without processes: say what holds it instead.
-		return writeRows(w, holderColumns, holderRows(sel.Index, sel.Matches[0].Namespace), v.tableOptions())
+		return writeRows(w, holderColumns, holderRows(sels[0].Index, sels[0].Matches[0].Namespace), v.tableOptions())
 	case v.kind.MemberRows():
-		return writeRows(w, v.procCols, procRows(sel), v.tableOptions())
+		return writeRows(w, v.procCols, procRows(sels), v.tableOptions())
 	}
-	rows := nsRows(sel)
+	rows := nsRows(sels)
 	return writeRows(w, withoutEmpty(v.nsCols, rows, v.dropEmpty), rows, v.tableOptions())
 }
 
@@ -142,20 +164,24 @@ func writeRows[R any](w io.Writer, cols []Column[R], rows []R, opts tableOptions
 }
 
 // procRows are the members of every match, a row each.
-func procRows(sel *filter.Selection) []ProcRow {
+func procRows(sels []*filter.Selection) []ProcRow {
 	var procs []ProcRow
-	for _, m := range sel.Matches {
-		for _, p := range m.Members {
-			procs = append(procs, ProcRow{Index: sel.Index, Process: p})
+	for _, sel := range sels {
+		for _, m := range sel.Matches {
+			for _, p := range m.Members {
+				procs = append(procs, ProcRow{Index: sel.Index, Process: p})
+			}
 		}
 	}
 	return procs
 }
 
-func nsRows(sel *filter.Selection) []NSRow {
-	rows := make([]NSRow, len(sel.Matches))
-	for i, m := range sel.Matches {
-		rows[i] = NSRow{Index: sel.Index, Match: m}
+func nsRows(sels []*filter.Selection) []NSRow {
+	var rows []NSRow
+	for _, sel := range sels {
+		for _, m := range sel.Matches {
+			rows = append(rows, NSRow{Index: sel.Index, Match: m})
+		}
 	}
 	return rows
 }
@@ -164,17 +190,26 @@ func (v *View) tableOptions() tableOptions {
 	return tableOptions{NoHeadings: v.opts.NoHeadings, Raw: v.opts.Raw, Palette: v.opts.Palette, Width: v.opts.Width}
 }
 
-// writeTree builds the tree model once and prints it as text or JSON.
-func (v *View) writeTree(w io.Writer, sel *filter.Selection) error {
-	roots := buildTree(sel)
+// writeTrees builds the tree model of each selection once and prints them
+// as text, one after another, or as one JSON document.
+func (v *View) writeTrees(w io.Writer, sels []*filter.Selection) error {
 	if v.opts.JSON {
-		return writeDocument(w, treeObjects(roots, sel, v.nsCols, v.procCols))
+		var objects []object
+		for _, sel := range sels {
+			objects = append(objects, treeObjects(buildTree(sel), sel, v.nsCols, v.procCols)...)
+		}
+		return writeDocument(w, objects)
 	}
 	g := unicodeGlyphs
 	if v.opts.ASCII {
 		g = asciiGlyphs
 	}
-	t := &textTree{idx: sel.Index, palette: v.opts.Palette, glyphs: g, width: v.opts.Width,
-		leaders: v.kind == filter.OwnerTree}
-	return t.write(w, roots)
+	for _, sel := range sels {
+		t := &textTree{idx: sel.Index, palette: v.opts.Palette, glyphs: g, width: v.opts.Width,
+			leaders: v.kind == filter.OwnerTree}
+		if err := t.write(w, buildTree(sel)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
