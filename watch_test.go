@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/filter"
+	"github.com/nsview/nsview/internal/fixture"
 	"github.com/nsview/nsview/internal/kerneltest"
+	"github.com/nsview/nsview/internal/render"
 )
 
 // nsviewCommand is nsview (this test binary, as TestServeHelperProcess)
@@ -216,5 +220,41 @@ func TestWatchTerminal(t *testing.T) {
 	}
 	if cursor := strings.TrimSpace(tmux("display", "-p", "-t", session, "#{cursor_flag}")); cursor != "1" {
 		t.Errorf("the cursor is hidden after nsview --watch (cursor_flag %q)", cursor)
+	}
+}
+
+// BenchmarkWatchCycle is one interval of nsview --watch on a generated
+// procfs of 10,000 processes: a scan, the diff with the last frame, and
+// the events (json) or the redrawn, marked table (table).
+func BenchmarkWatchCycle(b *testing.B) {
+	root := fixture.TempDir(b)
+	if err := fixture.Generate(root, 10000); err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []string{"json", "table"} {
+		b.Run(mode, func(b *testing.B) {
+			cfg := config{root: root, kind: filter.Namespaces, interval: time.Second,
+				render: render.Options{JSON: mode == "json", Width: 160}}
+			view, err := render.NewView(cfg.kind, cfg.render)
+			if err != nil {
+				b.Fatal(err)
+			}
+			w := &watcher{cfg: cfg, env: environment{stdout: io.Discard}, view: view, needs: scanNeeds(cfg, view)}
+			show := w.printEvents(bufio.NewWriter(io.Discard))
+			if mode == "table" {
+				show = w.drawFrames(io.Discard)
+			}
+			var prev *frame
+			for b.Loop() {
+				cur, err := w.scan()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := show(prev, cur); err != nil {
+					b.Fatal(err)
+				}
+				prev = cur
+			}
+		})
 	}
 }
