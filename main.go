@@ -126,6 +126,7 @@ func newApp(env environment) *cli.App {
 			return usageError{fmt.Errorf("%w (see nsview --help)", err)}
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main decides the status
+		Before:         refuseWatchOfCommand,
 		Action: func(c *cli.Context) error {
 			return run(c, env)
 		},

@@ -44,6 +44,15 @@ func checkWatch(c *cli.Context, cfg config) error {
 	return nil
 }
 
+// refuseWatchOfCommand makes --watch before a command (nsview --watch
+// snapshot) a usage error: the commands do not watch.
+func refuseWatchOfCommand(c *cli.Context) error {
+	if c.Bool("watch") && c.Args().Present() && c.App.Command(c.Args().First()) != nil {
+		return usageError{fmt.Errorf("--watch does not go with nsview %s", c.Args().First())}
+	}
+	return nil
+}
+
 // frame is one scan of a watch: its selection and, by key, its matches.
 type frame struct {
 	sel     *filter.Selection

@@ -152,6 +152,7 @@ func TestWatchUsageErrors(t *testing.T) {
 		{"--watch", "--input", "-"},
 		{"--watch", "--tree", "--json"},
 		{"--watch", "--dot"},
+		{"--watch", "snapshot"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if status := runCLI(append([]string{"nsview"}, args...), environment{stdout: &stdout, stderr: &stderr}); status != exitUsage {
