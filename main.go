@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -125,6 +126,7 @@ func newApp(env environment) *cli.App {
 			return usageError{fmt.Errorf("%w (see nsview --help)", err)}
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main decides the status
+		Before:         refuseWatchOfCommand,
 		Action: func(c *cli.Context) error {
 			return run(c, env)
 		},
@@ -160,6 +162,8 @@ func newFlags() []cli.Flag {
 			Usage: "draw a tree: alone, nested PID namespaces with their processes (with -t user or another type, the user namespaces and what they own); `=MODE` is lsns's process, parent or owner"},
 		&cli.BoolFlag{Name: "dot", Usage: "print a Graphviz DOT graph: PID namespaces under their parents, user namespaces and what they own (-t other types; -p, -c narrow it)"},
 		&cli.BoolFlag{Name: "ascii", Usage: "draw trees with ASCII instead of box-drawing glyphs (the default without a UTF-8 locale)"},
+		&cli.BoolFlag{Name: "watch", Usage: "scan again every interval: redraw the view on a terminal, marking rows that appeared (+) or vanished (-); with --json or through a pipe, print JSON Lines events (added, removed, changed)"},
+		&cli.DurationFlag{Name: "interval", Value: 2 * time.Second, Usage: "with --watch, scan every `DURATION` (at least 100ms)"},
 		&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
 		&cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit"},
 	}
@@ -205,10 +209,12 @@ type config struct {
 	render     render.Options
 	color      string
 	root       string
-	queryNeeds scan.Need // what the -Q expression's columns need
-	deep       bool      // --deep: find fd- and socket-held namespaces too
-	inputs     []string  // --input: snapshots to view instead of a scan
-	dot        bool      // --dot: a Graphviz graph of the selection instead of the view
+	queryNeeds scan.Need     // what the -Q expression's columns need
+	deep       bool          // --deep: find fd- and socket-held namespaces too
+	inputs     []string      // --input: snapshots to view instead of a scan
+	dot        bool          // --dot: a Graphviz graph of the selection instead of the view
+	watch      bool          // --watch: scan again every interval
+	interval   time.Duration // --interval
 }
 
 // exclusive are the flags that lsns refuses together.
@@ -266,7 +272,8 @@ func parseConfig(c *cli.Context) (config, error) {
 	if cfg.dot {
 		cfg.kind, cfg.spec = render.DotSelection(cfg.spec)
 	}
-	return cfg, nil
+	cfg.watch, cfg.interval = c.Bool("watch"), c.Duration("interval")
+	return cfg, checkWatch(c, cfg)
 }
 
 // parseInode reads the namespace named by -namespace or a bare argument
@@ -314,14 +321,14 @@ func run(c *cli.Context, env environment) error {
 	if !cfg.render.Raw && !c.Bool("notruncate") {
 		cfg.render.Width = render.TerminalWidth(outFile(env.stdout))
 	}
+	if cfg.watch {
+		return watch(cfg, env)
+	}
 	view, err := render.NewView(cfg.kind, cfg.render)
 	if err != nil {
 		return usageError{err}
 	}
-	needs := view.Needs() | cfg.queryNeeds
-	if cfg.spec.Container != "" || cfg.spec.Pod != "" {
-		needs |= scan.NeedMembers | scan.NeedContainers
-	}
+	needs := scanNeeds(cfg, view)
 	indexes, scanned, err := source(cfg, env, needs)
 	if err != nil {
 		return err
@@ -346,6 +353,15 @@ func run(c *cli.Context, env environment) error {
 		render.Warnings(env.stderr, idx, needs&scan.NeedHierarchy != 0, os.Geteuid() == 0 || !scanned)
 	}
 	return nil
+}
+
+// scanNeeds is what the scan must read for view and the filters.
+func scanNeeds(cfg config, view *render.View) scan.Need {
+	needs := view.Needs() | cfg.queryNeeds
+	if cfg.spec.Container != "" || cfg.spec.Pod != "" {
+		needs |= scan.NeedMembers | scan.NeedContainers
+	}
+	return needs
 }
 
 // source returns the indexes to view: the snapshots given with --input,

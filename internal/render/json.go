@@ -9,6 +9,9 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/nsview/nsview/internal/filter"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // object is a JSON object whose keys keep the order they were added in, so
@@ -149,14 +152,38 @@ func EscapeFormatRunes(doc []byte) []byte {
 func namespaceJSON(w io.Writer, rows []NSRow, cols []Column[NSRow], procCols []Column[ProcRow]) error {
 	list := make([]object, len(rows))
 	for i, r := range rows {
-		list[i] = rowObject(cols, r)
-		if procCols != nil {
-			procs := make([]object, len(r.Members))
-			for j, p := range r.Members {
-				procs[j] = rowObject(procCols, ProcRow{Index: r.Index, Process: p})
-			}
-			list[i] = append(list[i], field{"processes", procs})
-		}
+		list[i] = namespaceObject(r, cols, procCols)
 	}
 	return writeDocument(w, list)
+}
+
+// namespaceObject is the object of one row in namespaceJSON.
+func namespaceObject(r NSRow, cols []Column[NSRow], procCols []Column[ProcRow]) object {
+	o := rowObject(cols, r)
+	if procCols == nil {
+		return o
+	}
+	procs := make([]object, len(r.Members))
+	for j, p := range r.Members {
+		procs[j] = rowObject(procCols, ProcRow{Index: r.Index, Process: p})
+	}
+	return append(o, field{"processes", procs})
+}
+
+// NamespaceObject returns, on one line, the object that the view's JSON
+// prints for the match m of idx: the namespace in nsview --watch's events.
+func (v *View) NamespaceObject(idx *scan.Index, m filter.Match) ([]byte, error) {
+	var indented, line bytes.Buffer
+	jw := &jsonWriter{out: bufio.NewWriter(&indented)}
+	jw.value(namespaceObject(NSRow{Index: idx, Match: m}, v.nsCols, v.procCols), "")
+	if jw.err != nil {
+		return nil, jw.err
+	}
+	if err := jw.out.Flush(); err != nil {
+		return nil, err
+	}
+	if err := json.Compact(&line, indented.Bytes()); err != nil {
+		return nil, fmt.Errorf("nsview's own JSON: %w", err)
+	}
+	return line.Bytes(), nil
 }

@@ -45,10 +45,18 @@ type fact struct {
 	value func(*scan.Namespace) any
 }
 
-// facts are what makes a namespace "changed". Holders and containers join
-// them when the index knows them.
+// facts are what makes a namespace "changed": its number of processes,
+// what holds it (as the HOLDERS column lists it) and the ID of its
+// container ("" for none, or when the scan did not look).
 var facts = []fact{
 	{"nprocs", func(ns *scan.Namespace) any { return len(ns.Procs) }},
+	{"holders", func(ns *scan.Namespace) any { return strings.Join(ns.Holders.Names(), ",") }},
+	{"container", func(ns *scan.Namespace) any {
+		if ns.Container == nil {
+			return ""
+		}
+		return ns.Container.ID
+	}},
 }
 
 // Diff compares the namespaces of two indexes, by type and inode, and
