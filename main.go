@@ -93,6 +93,10 @@ EXAMPLES:
    nsview --json | jq '.namespaces[] | select(.type=="net")'
    nsview -nr -o ns,type,command   raw cells for read/awk (spaces as \x20)
    nsview -P -t net                network namespaces no process is in
+   nsview -Q 'TYPE == "net" && NPROCS > 1'   lsns's filter expressions, on any column
+   nsview --watch -t net           redrawn every 2s; new rows marked +, gone ones -
+   nsview --watch --json | jq .    the same as JSON Lines events: added, removed, changed
+   nsview snapshot > a.json; nsview --input a.json -P   save a host, view it later
    nsview --tree                   nested PID namespaces with their processes
    nsview --tree -t user           user namespaces and what they own (--tree=owner)
    nsview --dot | dot -Tsvg > ns.svg   the same hierarchy as a picture
