@@ -134,29 +134,6 @@ func (s *server) stop(t *testing.T, sig syscall.Signal) {
 
 func (s *server) url(path string) string { return "http://" + s.addr + path }
 
-// fetch GETs url, with basic auth when user is not empty, and returns the
-// status and the body.
-func fetch(t *testing.T, client *http.Client, url, user, password string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if user != "" {
-		req.SetBasicAuth(user, password)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(body)
-}
-
 // newClient returns an HTTP client whose connections are closed when the
 // test ends.
 func newClient(t *testing.T) *http.Client {
@@ -258,7 +235,7 @@ func TestServePromtool(t *testing.T) {
 	testutil.CheckLeaks(t)
 	promtool := requireTool(t, "promtool")
 	s := startServe(t)
-	status, body := fetch(t, newClient(t), s.url("/metrics"), "", "")
+	status, body := testutil.Fetch(t, newClient(t), s.url("/metrics"), "", "")
 	if status != http.StatusOK {
 		t.Fatalf("/metrics: status %d", status)
 	}
@@ -299,7 +276,7 @@ func TestServeBasicAuth(t *testing.T) {
 			user, password string
 			want           int
 		}{{"", "", http.StatusUnauthorized}, {"prometheus", "wrong", http.StatusUnauthorized}, {"prometheus", "s3cret", http.StatusOK}} {
-			if status, _ := fetch(t, client, s.url(path), c.user, c.password); status != c.want {
+			if status, _ := testutil.Fetch(t, client, s.url(path), c.user, c.password); status != c.want {
 				t.Errorf("%s as %q/%q: status %d, want %d", path, c.user, c.password, status, c.want)
 			}
 		}
@@ -348,7 +325,7 @@ func TestServeMatchesKernel(t *testing.T) {
 	var mismatch string
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
 		before := liveNamespaces(t)
-		_, body := fetch(t, client, s.url("/metrics"), "", "")
+		_, body := testutil.Fetch(t, client, s.url("/metrics"), "", "")
 		after := liveNamespaces(t)
 		if mismatch = compareCounts(parseMetrics(t, body), before, after); mismatch == "" {
 			return
@@ -427,7 +404,7 @@ func TestServeNamespaceWithoutProcesses(t *testing.T) {
 	}, time.Hour)
 	srv := httptest.NewServer(agent.NewHandler(a))
 	t.Cleanup(srv.Close)
-	_, body := fetch(t, srv.Client(), srv.URL+"/metrics", "", "")
+	_, body := testutil.Fetch(t, srv.Client(), srv.URL+"/metrics", "", "")
 	metrics := parseMetrics(t, body)
 	if got := metrics["nsview_namespaces_without_processes/user"]; got != float64(ancestors) {
 		t.Errorf("nsview_namespaces_without_processes{type=\"user\"} = %v, the kernel shows %d ancestors", got, ancestors)
@@ -576,7 +553,7 @@ func TestServeSnapshot(t *testing.T) {
 			args = []string{"--snapshot-commands"}
 		}
 		s := startServe(t, args...)
-		status, body := fetch(t, newClient(t), s.url("/snapshot"), "", "")
+		status, body := testutil.Fetch(t, newClient(t), s.url("/snapshot"), "", "")
 		if status != http.StatusOK {
 			t.Fatalf("/snapshot: status %d: %s", status, body)
 		}

@@ -42,21 +42,6 @@ func (s *gatedScan) scan() (*scan.Index, error) {
 	return scan.Scan(s.opts)
 }
 
-// get fetches url and returns the status and body.
-func get(t *testing.T, client *http.Client, url string) (int, string) {
-	t.Helper()
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(body)
-}
-
 // TestConcurrentScrapesShareOneScan sends 50 scrapes while the first scan
 // is held up: all of them must get that one scan's result.
 func TestConcurrentScrapesShareOneScan(t *testing.T) {
@@ -150,15 +135,15 @@ func TestFailedScanIsReused(t *testing.T) {
 	srv := httptest.NewServer(NewHandler(a))
 	t.Cleanup(srv.Close)
 
-	status, body := get(t, srv.Client(), srv.URL+"/metrics")
+	status, body := testutil.Fetch(t, srv.Client(), srv.URL+"/metrics", "", "")
 	if status != http.StatusOK || !strings.Contains(body, "\nnsview_scan_success 0\n") || strings.Contains(body, "nsview_namespaces{") {
 		t.Errorf("/metrics after a failed scan: status %d, body:\n%s", status, body)
 	}
-	get(t, srv.Client(), srv.URL+"/metrics")
+	testutil.Fetch(t, srv.Client(), srv.URL+"/metrics", "", "")
 	if n := s.calls.Load(); n != 1 {
 		t.Errorf("2 scrapes of a failing procfs scanned %d times, want 1", n)
 	}
-	status, body = get(t, srv.Client(), srv.URL+"/healthz")
+	status, body = testutil.Fetch(t, srv.Client(), srv.URL+"/healthz", "", "")
 	if status != http.StatusServiceUnavailable || body != "last scan failed: "+s.err.Error()+"\n" {
 		t.Errorf("/healthz after a failed scan: %d %q", status, body)
 	}
@@ -172,7 +157,7 @@ func TestHealthzNeverScans(t *testing.T) {
 	srv := httptest.NewServer(NewHandler(a))
 	t.Cleanup(srv.Close)
 	for range 3 {
-		if status, body := get(t, srv.Client(), srv.URL+"/healthz"); status != http.StatusOK || body != "ok\n" {
+		if status, body := testutil.Fetch(t, srv.Client(), srv.URL+"/healthz", "", ""); status != http.StatusOK || body != "ok\n" {
 			t.Fatalf("/healthz: %d %q", status, body)
 		}
 	}
