@@ -86,11 +86,7 @@ func (idx *Index) readNetNSIDs() {
 		if ns.Type != Net {
 			continue
 		}
-		open := idx.openNamespace
-		if len(ns.Procs) == 0 {
-			open = idx.openHeld // through its bind mount, thread or open file
-		}
-		fd, err := open(ns)
+		fd, err := idx.openNamespace(ns)
 		if err != nil {
 			continue
 		}

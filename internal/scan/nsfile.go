@@ -17,8 +17,12 @@ var errMoved = errors.New("the member is not in it any more")
 // members, the leader first, and returns the fd once fstat shows that it is
 // ns: a member that exited after the scan, its PID since taken by a process
 // in another namespace, is passed over for the next. It stops at the first
-// error that is not about a vanished member, such as EACCES.
+// error that is not about a vanished member, such as EACCES. A namespace
+// without members is opened through what holds it (see openHeld).
 func (idx *Index) openNamespace(ns *Namespace) (int, error) {
+	if len(ns.Procs) == 0 {
+		return idx.openHeld(ns)
+	}
 	name := "/ns/" + ns.Type.String()
 	var err error
 	for _, p := range ns.Procs {
@@ -33,9 +37,6 @@ func (idx *Index) openNamespace(ns *Namespace) (int, error) {
 		if !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ESRCH) && !errors.Is(err, errMoved) {
 			break
 		}
-	}
-	if err == nil {
-		err = errors.New("it has no member")
 	}
 	return -1, fmt.Errorf("%s namespace %d: %w", ns.Type, ns.Inode, err)
 }
