@@ -146,7 +146,7 @@ func (t *textTree) namespaceLine(ns *scan.Namespace) line {
 	if ns.OwnerUID >= 0 {
 		facts = append(facts, fmt.Sprintf("owner %s", t.idx.UserName(uint32(ns.OwnerUID))))
 	}
-	facts = append(facts, plural(len(ns.Procs), "process", "processes"))
+	facts = append(facts, Plural(len(ns.Procs), "process", "processes"))
 	detail := " " + strings.Join(facts, ", ")
 	l := line{head: text + detail, headWidth: displaywidth.String(plain + detail)}
 	if p := ns.Leader(); t.leaders && p != nil {
@@ -171,7 +171,8 @@ func (t *textTree) processLine(p *scan.Process) line {
 	return line{head: t.palette.Process(plain), headWidth: displaywidth.String(plain), tail: Escape(p.Command())}
 }
 
-func plural(n int, one, many string) string {
+// Plural is "1 ONE" or "N MANY".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

@@ -34,11 +34,11 @@ func Warnings(w io.Writer, idx *scan.Index, hierarchyShown, asRoot bool) {
 	}
 	if len(idx.Misses) > 0 {
 		fmt.Fprintf(w, "nsview: %s for namespaces that no process holds (first: %s)\n",
-			plural(len(idx.Misses), "place could not be searched", "places could not be searched"), Escape(idx.Misses[0].Error()))
+			Plural(len(idx.Misses), "place could not be searched", "places could not be searched"), Escape(idx.Misses[0].Error()))
 	}
 	if idx.Reused > 0 {
 		fmt.Fprintf(w, "nsview: %s replaced by another process with the same PID after the scan; their details are unknown\n",
-			plural(idx.Reused, "process was", "processes were"))
+			Plural(idx.Reused, "process was", "processes were"))
 	}
 	if idx.ContainerErr != nil && slices.ContainsFunc(idx.Namespaces, func(ns *scan.Namespace) bool { return ns.Container != nil }) {
 		fmt.Fprintf(w, "nsview: containers are named only as far as their cgroups tell: %s\n", Escape(idx.ContainerErr.Error()))

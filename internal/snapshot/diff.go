@@ -102,7 +102,7 @@ func WriteDiffText(w io.Writer, changes []Change) error {
 	var b strings.Builder
 	for _, c := range changes {
 		ns := c.Namespace
-		fmt.Fprintf(&b, "%c %s:[%d] %s", c.Kind, ns.Type, ns.Inode, plural(len(ns.Procs), "process", "processes"))
+		fmt.Fprintf(&b, "%c %s:[%d] %s", c.Kind, ns.Type, ns.Inode, render.Plural(len(ns.Procs), "process", "processes"))
 		if p := ns.Leader(); p != nil {
 			fmt.Fprintf(&b, " (%d) %s", p.PID, render.Escape(p.Command()))
 		}
@@ -117,13 +117,6 @@ func WriteDiffText(w io.Writer, changes []Change) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // diffEntry is a change in the JSON output.
