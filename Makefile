@@ -46,11 +46,7 @@ unit:
 	$(GO) test -race -count=1 -timeout 25m ./...
 
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; name=$${t##*:}; \
-		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
-	done
+	@bash .ci/fuzz $(GO) $(FUZZTIME) $(FUZZ_TARGETS)
 
 ## deploy-test: vet, staticcheck and tests of deploy/, a module of its own
 ## (the manifests against the Kubernetes types, the alerts with promtool,
