@@ -43,25 +43,41 @@ func FuzzDockerdRoots(f *testing.F) {
 
 // TestResolverDockerDataRoot names a Docker container whose daemon keeps
 // its data elsewhere, as dockerd --data-root (or daemon.json) says: the
-// resolver finds the root from the daemon's command line in the host's
-// /proc.
+// resolver finds the root from the daemon's command line, in the host's
+// /proc or as SetDockerDaemons gives it. Once given, /proc is not searched.
 func TestResolverDockerDataRoot(t *testing.T) {
 	id := strings.Repeat("ab", 32)
-	for name, files := range map[string]map[string]string{
+	dockerd := "/usr/bin/dockerd\x00--data-root\x00/srv/docker\x00"
+	for name, tt := range map[string]struct {
+		files   map[string]string
+		daemons []string // given to SetDockerDaemons unless nil
+		want    string
+	}{
 		"--data-root": {
-			"proc/77/comm":    "dockerd\n",
-			"proc/77/cmdline": "/usr/bin/dockerd\x00--data-root\x00/srv/docker\x00",
+			files: map[string]string{"proc/77/comm": "dockerd\n", "proc/77/cmdline": dockerd},
+			want:  "web",
 		},
 		"daemon.json": {
-			"etc/docker/daemon.json": `{"data-root": "/srv/docker"}`,
+			files: map[string]string{"etc/docker/daemon.json": `{"data-root": "/srv/docker"}`},
+			want:  "web",
+		},
+		"given --data-root": {
+			files:   map[string]string{},
+			daemons: []string{"/usr/bin/dockerd\x00-H\x00fd://\x00", dockerd},
+			want:    "web",
+		},
+		"given no daemon": {
+			files:   map[string]string{"proc/77/comm": "dockerd\n", "proc/77/cmdline": dockerd},
+			daemons: []string{},
+			want:    "",
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			root := t.TempDir()
 			cfg, _ := json.Marshal(map[string]any{"ID": id, "Name": "/web", "Config": map[string]any{}})
-			files["srv/docker/containers/"+id+"/config.v2.json"] = string(cfg)
-			files["proc/1/comm"] = "init\n"
-			for file, text := range files {
+			tt.files["srv/docker/containers/"+id+"/config.v2.json"] = string(cfg)
+			tt.files["proc/1/comm"] = "init\n"
+			for file, text := range tt.files {
 				path := filepath.Join(root, file)
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)
@@ -70,9 +86,17 @@ func TestResolverDockerDataRoot(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			c, ok := NewResolver(os.DirFS(root)).ForCgroup("/docker/" + id)
-			if !ok || c.Runtime != RuntimeDocker || c.Name != "web" {
-				t.Errorf("ForCgroup = %+v, %v; want docker container named web", c, ok)
+			r := NewResolver(os.DirFS(root))
+			if tt.daemons != nil {
+				cmdlines := make([][]byte, len(tt.daemons))
+				for i, d := range tt.daemons {
+					cmdlines[i] = []byte(d)
+				}
+				r.SetDockerDaemons(cmdlines)
+			}
+			c, ok := r.ForCgroup("/docker/" + id)
+			if !ok || c.Runtime != RuntimeDocker || c.Name != tt.want {
+				t.Errorf("ForCgroup = %+v, %v; want docker container named %q", c, ok, tt.want)
 			}
 		})
 	}

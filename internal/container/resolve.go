@@ -55,6 +55,7 @@ type Resolver struct {
 	byCgroup map[string]string        // cgroup path → container ID; nil until built
 	storage  map[string]string        // containers/storage ID → name; nil until read
 	docker   []string                 // Docker's data roots; nil until needed (dockerRoots)
+	dockerds [][]string               // dockerd command lines; nil until given (SetDockerDaemons)
 	done     map[resolveKey]Container // what Resolve returned for an input
 	problems []error
 }
@@ -307,6 +308,34 @@ func (r *Resolver) dockerRoots(id string) []string {
 		}
 	}
 	add(r.daemonConfigRoot("etc/docker/daemon.json"))
+	for _, args := range r.dockerdCommandLines() {
+		root, config := DockerdRoots(args)
+		add(root)
+		add(r.daemonConfigRoot(config))
+	}
+	return r.docker
+}
+
+// SetDockerDaemons gives the contents of /proc/PID/cmdline of every
+// running dockerd, for a caller that has looked at every process already
+// (a scan): the resolver then need not look for them in the host's /proc.
+// Call it before resolving anything.
+func (r *Resolver) SetDockerDaemons(cmdlines [][]byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dockerds = make([][]string, 0, len(cmdlines))
+	for _, cmdline := range cmdlines {
+		r.dockerds = append(r.dockerds, splitCmdline(cmdline))
+	}
+}
+
+// dockerdCommandLines returns the running dockerd processes' arguments:
+// those SetDockerDaemons gave, else those found in the host's /proc.
+func (r *Resolver) dockerdCommandLines() [][]string {
+	if r.dockerds != nil {
+		return r.dockerds
+	}
+	var found [][]string
 	procs, _ := fs.ReadDir(r.host, "proc")
 	for _, p := range procs {
 		comm, err := fs.ReadFile(r.host, "proc/"+p.Name()+"/comm")
@@ -314,11 +343,14 @@ func (r *Resolver) dockerRoots(id string) []string {
 			continue
 		}
 		cmdline, _ := fs.ReadFile(r.host, "proc/"+p.Name()+"/cmdline")
-		root, config := DockerdRoots(strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00"))
-		add(root)
-		add(r.daemonConfigRoot(config))
+		found = append(found, splitCmdline(cmdline))
 	}
-	return r.docker
+	return found
+}
+
+// splitCmdline splits the contents of /proc/PID/cmdline into arguments.
+func splitCmdline(cmdline []byte) []string {
+	return strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")
 }
 
 // daemonConfigRoot is the data-root a dockerd configuration file names;

@@ -3,7 +3,11 @@ package scan
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 
 	"github.com/nsview/nsview/internal/container"
 )
@@ -28,28 +32,76 @@ func (emptyFS) Open(name string) (fs.File, error) {
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
-// readContainer sets p.Container from the process's cgroup file, read
-// through its directory fd during the scan, so that the container is the
-// one of the process the scan saw. The processes of one container, and
-// most of the host's, have the same cgroup file: each worker remembers
-// what it made of each file, so a repeat costs a map lookup that does not
-// allocate, and they share one Container.
-func (r *procReader) readContainer(dirfd int, p *Process) {
+// cgroupFile is one content of /proc/PID/cgroup that a scan worker read,
+// with the processes that had it.
+type cgroupFile struct {
+	procs []*Process
+}
+
+// readCgroup reads the process's cgroup file through its directory fd
+// during the scan, so that it is the file of the process the scan saw.
+// Naming a container takes the runtimes' files, so that waits until every
+// process is read (resolveContainers): a worker only groups its processes
+// by the content of their file. The processes of one container, and most
+// of the host's, have the same file: a repeat costs a map lookup that does
+// not allocate.
+func (r *procReader) readCgroup(dirfd int, p *Process) {
 	data, err := r.readFileAt(dirfd, "cgroup")
 	if err != nil {
 		return // gone or denied: its namespaces say enough
 	}
-	if c, seen := r.byCgroup[string(data)]; seen {
-		p.Container = c
-		return
+	f := r.byCgroup[string(data)]
+	if f == nil {
+		if r.byCgroup == nil {
+			r.byCgroup = make(map[string]*cgroupFile)
+		}
+		f = &cgroupFile{}
+		r.byCgroup[string(data)] = f
 	}
-	if c, ok := r.containers.ForCgroupFile(data); ok {
-		p.Container = &c
+	f.procs = append(f.procs, p)
+}
+
+// resolveContainers sets the container of every process whose cgroup file
+// the readers read, resolving each distinct file once. A scan of every
+// process (all set) has seen each running dockerd, whose command line may
+// name another data root: the resolver is told, so that it need not look
+// through /proc again.
+func (idx *Index) resolveContainers(resolver *container.Resolver, readers []*procReader, all bool) {
+	if all {
+		resolver.SetDockerDaemons(idx.dockerdCmdlines())
 	}
-	if r.byCgroup == nil {
-		r.byCgroup = make(map[string]*container.Container)
+	files := make(map[string][]*cgroupFile)
+	for _, r := range readers {
+		for data, f := range r.byCgroup {
+			files[data] = append(files[data], f)
+		}
 	}
-	r.byCgroup[string(data)] = p.Container
+	// In a fixed order, so that the problems the resolver reports are.
+	for _, data := range slices.Sorted(maps.Keys(files)) {
+		var c *container.Container
+		if found, ok := resolver.ForCgroupFile([]byte(data)); ok {
+			c = &found
+		}
+		for _, f := range files[data] {
+			for _, p := range f.procs {
+				p.Container = c
+			}
+		}
+	}
+}
+
+// dockerdCmdlines returns the command lines of the processes named dockerd.
+func (idx *Index) dockerdCmdlines() [][]byte {
+	var cmdlines [][]byte
+	for _, p := range idx.Processes {
+		if p.Comm != "dockerd" {
+			continue
+		}
+		if cmdline, err := os.ReadFile(filepath.Join(idx.Root, strconv.Itoa(p.PID), "cmdline")); err == nil {
+			cmdlines = append(cmdlines, cmdline)
+		}
+	}
+	return cmdlines
 }
 
 // attributeNamespaces sets Container on every namespace whose processes

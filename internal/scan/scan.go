@@ -80,9 +80,16 @@ func Scan(opts Options) (*Index, error) {
 	if opts.Containers {
 		containers, idx.ContainerErr = newContainerResolver(root)
 	}
+	var (
+		readers []*procReader
+		mu      sync.Mutex
+	)
 	procs, errs := readProcesses(pids, opts.Workers, func() *procReader {
 		r := newProcReader(root)
-		r.owners, r.containers = opts.Owners, containers
+		r.owners, r.cgroups = opts.Owners, opts.Containers
+		mu.Lock()
+		readers = append(readers, r)
+		mu.Unlock()
 		return r
 	})
 	for i, p := range procs {
@@ -114,6 +121,7 @@ func Scan(opts Options) (*Index, error) {
 	idx.markKin()
 	idx.markInitial()
 	if containers != nil {
+		idx.resolveContainers(containers, readers, opts.OnlyPID == 0)
 		idx.attributeNamespaces()
 		if idx.ContainerErr == nil {
 			idx.ContainerErr = containerProblem(containers.Problems())
@@ -190,11 +198,11 @@ func parallel(n, workers int, newWorker func() func(int)) {
 // fd per process, fstat for the owner, one read of stat, one readlinkat per
 // namespace type.
 type procReader struct {
-	root       string
-	buf        []byte
-	owners     map[int]uint32                  // see Options.Owners
-	containers *container.Resolver             // set to read each process's container
-	byCgroup   map[string]*container.Container // what each cgroup file said (readContainer)
+	root     string
+	buf      []byte
+	owners   map[int]uint32         // see Options.Owners
+	cgroups  bool                   // set to read each process's cgroup file
+	byCgroup map[string]*cgroupFile // each cgroup file read, by its content (readCgroup)
 }
 
 func newProcReader(root string) *procReader {
@@ -235,8 +243,8 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if err := r.readNamespaces(dirfd, p); err != nil {
 		return nil, err
 	}
-	if r.containers != nil {
-		r.readContainer(dirfd, p)
+	if r.cgroups {
+		r.readCgroup(dirfd, p)
 	}
 	r.readThreads(dirfd, p, threads)
 	return p, nil
