@@ -34,9 +34,9 @@ func (e usageError) Unwrap() error { return e.error }
 func main() {
 	if os.Getenv("GOGC") == "" {
 		// nsview lives for one scan and makes garbage much faster than it
-		// keeps data (tablewriter most of all): collecting at 50% growth
-		// instead of 100% took peak RSS for 10k processes from 25 to 22 MiB
-		// at no measurable cost in time (bench/run).
+		// keeps data: collecting at 50% growth instead of 100% took peak
+		// RSS for 10k processes from 25 to 22 MiB at no measurable cost in
+		// time (bench/run).
 		debug.SetGCPercent(50)
 	}
 	os.Exit(runCLI(os.Args, environment{stdout: os.Stdout, stderr: os.Stderr}))

@@ -1,5 +1,5 @@
 // Package render prints a filtered namespace index: as lsns's table
-// (tablewriter), as a tree of PID namespaces and processes or of user
+// (table.go), as a tree of PID namespaces and processes or of user
 // namespaces and what they own, or as JSON with lsns's keys.
 //
 // One table of column descriptors per view (columns.go) drives the table

@@ -6,9 +6,6 @@ import (
 	"slices"
 
 	"github.com/clipperhouse/displaywidth"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // tableOptions control how a table looks.
@@ -22,67 +19,81 @@ type tableOptions struct {
 }
 
 // writeTable draws rows in lsns's style: no borders, one space between
-// columns, numbers right-aligned, no trailing blanks.
+// columns, numbers right-aligned, no trailing blanks. It writes nothing
+// until every line is ready.
+//
+// The lines are laid out here rather than by tablewriter: cellTexts has
+// already measured and cut every cell, and all that is left is padding,
+// for which tablewriter v1.1.5 took 18 times as long and 17 times the
+// memory (BenchmarkTable: 10.1 ms and 5.1 MB against 0.55 ms and 0.3 MB).
 func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts tableOptions) error {
-	aligns := make([]tw.Align, len(cols))
-	header := make([]string, len(cols))
-	padding := make([]tw.Padding, len(cols))
-	for i, c := range cols {
-		aligns[i] = tw.AlignLeft
-		if c.right() {
-			aligns[i] = tw.AlignRight
-		}
-		header[i] = opts.Palette.Header(c.Name)
-		padding[i] = tw.Padding{Right: " ", Overwrite: true}
+	cells, widths := cellTexts(cols, rows, opts.Width)
+	right := make([]bool, len(cols))
+	for j, c := range cols {
+		right[j] = c.right()
 	}
-	padding[len(cols)-1] = tw.PaddingNone
-	cell := tw.CellConfig{
-		Formatting: tw.CellFormatting{AutoFormat: tw.Off, AutoWrap: tw.WrapNone},
-		Alignment:  tw.CellAlignment{PerColumn: aligns},
-		Padding:    tw.CellPadding{Global: tw.Padding{Right: " ", Overwrite: true}, PerColumn: padding},
-	}
-	var buf bytes.Buffer
-	table := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off, ShowHeader: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.Off, ShowTop: tw.Off, ShowBottom: tw.Off},
-			},
-		})),
-		tablewriter.WithConfig(tablewriter.Config{Header: cell, Row: cell}),
-		tablewriter.WithTrimSpace(tw.Off),
-	)
+	var out bytes.Buffer
+	styled := make([]string, len(cols))
 	if !opts.NoHeadings {
-		table.Header(header)
-	}
-	cells := cellTexts(cols, rows, opts.Width)
-	for i, r := range rows {
-		line := cells[i]
+		names := make([]string, len(cols))
 		for j, c := range cols {
+			names[j], styled[j] = c.Name, opts.Palette.Header(c.Name)
+		}
+		writeLine(&out, styled, names, widths, right)
+	}
+	for i, r := range rows {
+		for j, c := range cols {
+			styled[j] = cells[i][j]
 			if c.Style != nil {
-				line[j] = c.Style(opts.Palette, r, line[j])
+				styled[j] = c.Style(opts.Palette, r, cells[i][j])
 			}
 		}
-		if err := table.Append(line); err != nil {
-			return err
+		writeLine(&out, styled, cells[i], widths, right)
+	}
+	_, err := w.Write(out.Bytes())
+	return err
+}
+
+// writeLine appends one line of a table: each cell padded to its column's
+// width (measured on plain, the cells' text without colour), one space
+// between columns and none at the end of the line.
+func writeLine(out *bytes.Buffer, styled, plain []string, widths []int, right []bool) {
+	start := out.Len()
+	last := len(styled) - 1
+	for j, text := range styled {
+		pad := widths[j] - displaywidth.String(plain[j])
+		if right[j] {
+			writeBlanks(out, pad)
+		}
+		out.WriteString(text)
+		if j < last {
+			if !right[j] {
+				writeBlanks(out, pad)
+			}
+			out.WriteByte(' ')
 		}
 	}
-	if err := table.Render(); err != nil {
-		return err
+	trimmed := bytes.TrimRight(out.Bytes()[start:], " ")
+	out.Truncate(start + len(trimmed))
+	out.WriteByte('\n')
+}
+
+// writeBlanks appends n spaces.
+func writeBlanks(out *bytes.Buffer, n int) {
+	for ; n > 0; n-- {
+		out.WriteByte(' ')
 	}
-	return writeTrimmed(w, buf.Bytes())
 }
 
 // cellTexts formats every cell, escaped, and cuts cells so that a line
 // fits width (see fitWidths). Widths are counted in terminal cells, so
-// that a wide (CJK) character counts twice.
-func cellTexts[R any](cols []Column[R], rows []R, width int) [][]string {
+// that a wide (CJK) character counts twice. It returns the cells and the
+// width of each column, its heading included.
+func cellTexts[R any](cols []Column[R], rows []R, width int) ([][]string, []int) {
 	cells := make([][]string, len(rows))
 	widths := make([]int, len(cols))
 	for j, c := range cols {
-		widths[j] = len(c.Name)
+		widths[j] = displaywidth.String(c.Name)
 	}
 	for i, r := range rows {
 		cells[i] = make([]string, len(cols))
@@ -93,7 +104,7 @@ func cellTexts[R any](cols []Column[R], rows []R, width int) [][]string {
 		}
 	}
 	if width <= 0 {
-		return cells
+		return cells, widths
 	}
 	fitted := fitWidths(slices.Clone(widths), width)
 	for j := range cols {
@@ -104,7 +115,7 @@ func cellTexts[R any](cols []Column[R], rows []R, width int) [][]string {
 			cells[i][j] = Truncate(cells[i][j], fitted[j])
 		}
 	}
-	return cells
+	return cells, fitted
 }
 
 // minCutWidth is the narrowest that fitWidths cuts a column to.
@@ -139,15 +150,4 @@ func fitWidths(widths []int, width int) []int {
 		}
 		widths[widest] = cut
 	}
-}
-
-// writeTrimmed writes text with the blanks at the end of each line removed.
-func writeTrimmed(w io.Writer, text []byte) error {
-	var out bytes.Buffer
-	for line := range bytes.Lines(text) {
-		out.Write(bytes.TrimRight(line, " \n"))
-		out.WriteByte('\n')
-	}
-	_, err := w.Write(out.Bytes())
-	return err
 }
