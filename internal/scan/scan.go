@@ -110,6 +110,17 @@ func Scan(opts Options) (*Index, error) {
 	if opts.OnlyPID == 0 && len(idx.Processes) == 0 {
 		return nil, fmt.Errorf("%s: no readable process found (is it a procfs mount?)", root)
 	}
+	// Naming containers reads the runtimes' files and sets only
+	// Process.Container, which nothing else here reads: it runs beside
+	// discovery and the hierarchy, which read the processes and touch only
+	// namespaces.
+	named := make(chan struct{})
+	go func() {
+		defer close(named)
+		if containers != nil {
+			idx.resolveContainers(containers, readers, opts.OnlyPID == 0)
+		}
+	}()
 	idx.sortMembers() // the hierarchy's fallback reads each namespace's leader
 	idx.findHolders(opts)
 	if opts.Hierarchy {
@@ -120,8 +131,8 @@ func Scan(opts Options) (*Index, error) {
 	}
 	idx.markKin()
 	idx.markInitial()
+	<-named
 	if containers != nil {
-		idx.resolveContainers(containers, readers, opts.OnlyPID == 0)
 		idx.attributeNamespaces()
 		if idx.ContainerErr == nil {
 			idx.ContainerErr = containerProblem(containers.Problems())
