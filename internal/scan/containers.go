@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/nsview/nsview/internal/container"
 )
@@ -32,60 +33,61 @@ func (emptyFS) Open(name string) (fs.File, error) {
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
-// cgroupFile is one content of /proc/PID/cgroup that a scan worker read,
-// with the processes that had it.
-type cgroupFile struct {
-	procs []*Process
+// cgroupFiles groups the processes a scan read by the content of their
+// cgroup file. The scan's workers share it: the processes of one container,
+// and most of the host's, have the same file, which is kept once, and a
+// repeat costs a map lookup that does not allocate.
+type cgroupFiles struct {
+	mu     sync.Mutex
+	byData map[string]*[]*Process
+}
+
+func newCgroupFiles() *cgroupFiles {
+	return &cgroupFiles{byData: make(map[string]*[]*Process)}
+}
+
+// add files p under the content of its cgroup file.
+func (f *cgroupFiles) add(data []byte, p *Process) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	procs := f.byData[string(data)]
+	if procs == nil {
+		procs = new([]*Process)
+		f.byData[string(data)] = procs
+	}
+	*procs = append(*procs, p)
 }
 
 // readCgroup reads the process's cgroup file through its directory fd
 // during the scan, so that it is the file of the process the scan saw.
 // Naming a container takes the runtimes' files, so that waits until every
-// process is read (resolveContainers): a worker only groups its processes
-// by the content of their file. The processes of one container, and most
-// of the host's, have the same file: a repeat costs a map lookup that does
-// not allocate.
+// process is read (resolveContainers): here the process is only filed
+// under the content of its cgroup file.
 func (r *procReader) readCgroup(dirfd int, p *Process) {
 	data, err := r.readFileAt(dirfd, "cgroup")
 	if err != nil {
 		return // gone or denied: its namespaces say enough
 	}
-	f := r.byCgroup[string(data)]
-	if f == nil {
-		if r.byCgroup == nil {
-			r.byCgroup = make(map[string]*cgroupFile)
-		}
-		f = &cgroupFile{}
-		r.byCgroup[string(data)] = f
-	}
-	f.procs = append(f.procs, p)
+	r.cgroups.add(data, p)
 }
 
-// resolveContainers sets the container of every process whose cgroup file
-// the readers read, resolving each distinct file once. A scan of every
-// process (all set) has seen each running dockerd, whose command line may
-// name another data root: the resolver is told, so that it need not look
-// through /proc again.
-func (idx *Index) resolveContainers(resolver *container.Resolver, readers []*procReader, all bool) {
+// resolveContainers sets the container of every process filed in files,
+// resolving each distinct cgroup file once. A scan of every process (all
+// set) has seen each running dockerd, whose command line may name another
+// data root: the resolver is told, so that it need not look through /proc
+// again.
+func (idx *Index) resolveContainers(resolver *container.Resolver, files *cgroupFiles, all bool) {
 	if all {
 		resolver.SetDockerDaemons(idx.dockerdCmdlines())
 	}
-	files := make(map[string][]*cgroupFile)
-	for _, r := range readers {
-		for data, f := range r.byCgroup {
-			files[data] = append(files[data], f)
-		}
-	}
 	// In a fixed order, so that the problems the resolver reports are.
-	for _, data := range slices.Sorted(maps.Keys(files)) {
+	for _, data := range slices.Sorted(maps.Keys(files.byData)) {
 		var c *container.Container
 		if found, ok := resolver.ForCgroupFile([]byte(data)); ok {
 			c = &found
 		}
-		for _, f := range files[data] {
-			for _, p := range f.procs {
-				p.Container = c
-			}
+		for _, p := range *files.byData[data] {
+			p.Container = c
 		}
 	}
 }

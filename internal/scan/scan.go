@@ -80,16 +80,13 @@ func Scan(opts Options) (*Index, error) {
 	if opts.Containers {
 		containers, idx.ContainerErr = newContainerResolver(root)
 	}
-	var (
-		readers []*procReader
-		mu      sync.Mutex
-	)
+	var cgroups *cgroupFiles
+	if containers != nil {
+		cgroups = newCgroupFiles()
+	}
 	procs, errs := readProcesses(pids, opts.Workers, func() *procReader {
 		r := newProcReader(root)
-		r.owners, r.cgroups = opts.Owners, opts.Containers
-		mu.Lock()
-		readers = append(readers, r)
-		mu.Unlock()
+		r.owners, r.cgroups = opts.Owners, cgroups
 		return r
 	})
 	for i, p := range procs {
@@ -118,7 +115,7 @@ func Scan(opts Options) (*Index, error) {
 	go func() {
 		defer close(named)
 		if containers != nil {
-			idx.resolveContainers(containers, readers, opts.OnlyPID == 0)
+			idx.resolveContainers(containers, cgroups, opts.OnlyPID == 0)
 		}
 	}()
 	idx.sortMembers() // the hierarchy's fallback reads each namespace's leader
@@ -209,11 +206,10 @@ func parallel(n, workers int, newWorker func() func(int)) {
 // fd per process, fstat for the owner, one read of stat, one readlinkat per
 // namespace type.
 type procReader struct {
-	root     string
-	buf      []byte
-	owners   map[int]uint32         // see Options.Owners
-	cgroups  bool                   // set to read each process's cgroup file
-	byCgroup map[string]*cgroupFile // each cgroup file read, by its content (readCgroup)
+	root    string
+	buf     []byte
+	owners  map[int]uint32 // see Options.Owners
+	cgroups *cgroupFiles   // where to file each process's cgroup; nil: not read
 }
 
 func newProcReader(root string) *procReader {
@@ -254,7 +250,7 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if err := r.readNamespaces(dirfd, p); err != nil {
 		return nil, err
 	}
-	if r.cgroups {
+	if r.cgroups != nil {
 		r.readCgroup(dirfd, p)
 	}
 	r.readThreads(dirfd, p, threads)
