@@ -33,6 +33,11 @@ func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts tableOption
 		right[j] = c.right()
 	}
 	var out bytes.Buffer
+	lineWidth := len(cols)
+	for _, w := range widths {
+		lineWidth += w
+	}
+	out.Grow((len(rows) + 1) * lineWidth)
 	styled := make([]string, len(cols))
 	if !opts.NoHeadings {
 		names := make([]string, len(cols))
@@ -78,10 +83,15 @@ func writeLine(out *bytes.Buffer, styled, plain []string, widths []int, right []
 	out.WriteByte('\n')
 }
 
+// blanks is what writeBlanks copies from.
+const blanks = "                                                                "
+
 // writeBlanks appends n spaces.
 func writeBlanks(out *bytes.Buffer, n int) {
-	for ; n > 0; n-- {
-		out.WriteByte(' ')
+	for n > 0 {
+		k := min(n, len(blanks))
+		out.WriteString(blanks[:k])
+		n -= k
 	}
 }
 
