@@ -55,13 +55,12 @@ type Palette struct {
 
 // NewPalette returns a palette that colours when enabled is true.
 func NewPalette(enabled bool) Palette {
+	if !enabled {
+		return Palette{}
+	}
 	mk := func(attrs ...color.Attribute) *color.Color {
 		c := color.New(attrs...)
-		if enabled {
-			c.EnableColor()
-		} else {
-			c.DisableColor()
-		}
+		c.EnableColor()
 		return c
 	}
 	return Palette{
