@@ -250,8 +250,8 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if err := r.readNamespaces(dirfd, p); err != nil {
 		return nil, err
 	}
-	if r.cgroups != nil {
-		r.readCgroup(dirfd, p)
+	if r.cgroups != nil && !p.Kernel {
+		r.readCgroup(dirfd, p) // no runtime puts a kernel thread in a container
 	}
 	r.readThreads(dirfd, p, threads)
 	return p, nil
