@@ -58,6 +58,27 @@ func (f *cgroupFiles) add(data []byte, p *Process) {
 	*procs = append(*procs, p)
 }
 
+// needsContainer says whether the scan must read p's cgroup file. No
+// runtime puts a kernel thread in a container. Namespace attribution
+// leaves the host's initial namespaces alone, so it needs no process that
+// is in those alone; they are told by the kernel's fixed inodes, which
+// for network and mount namespaces only Linux 6.18 and later have: before,
+// every process is read.
+func (r *procReader) needsContainer(p *Process) bool {
+	if r.cgroups == nil || p.Kernel {
+		return false
+	}
+	if !r.namespacesOnly {
+		return true
+	}
+	for t, inode := range p.NS {
+		if inode != 0 && inode != initialInodes[t] {
+			return true
+		}
+	}
+	return false
+}
+
 // readCgroup reads the process's cgroup file through its directory fd
 // during the scan, so that it is the file of the process the scan saw.
 // Naming a container takes the runtimes' files, so that waits until every

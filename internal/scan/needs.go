@@ -25,6 +25,10 @@ const (
 	// which container it runs in, and which container and pod each
 	// namespace belongs to.
 	NeedContainers
+	// NeedNamespaceContainers tells which container and pod each namespace
+	// belongs to, and not each process: a process in none but the host's
+	// initial namespaces, which are never attributed, is not read for it.
+	NeedNamespaceContainers
 )
 
 // Details is the part of n that Index.Describe reads.
@@ -37,7 +41,8 @@ func (n Need) Details() Details {
 // (pid nonzero) that needs no members reads that process alone.
 func OptionsFor(root string, types []Type, pid int, n Need) Options {
 	opts := Options{Root: root, NetNSID: n&NeedNetNSID != 0, Hierarchy: true,
-		HierarchyTypes: []Type{PID, User}, Containers: n&NeedContainers != 0}
+		HierarchyTypes: []Type{PID, User}, Containers: n&(NeedContainers|NeedNamespaceContainers) != 0,
+		NamespaceContainersOnly: n&NeedContainers == 0}
 	if n&NeedHierarchy != 0 {
 		opts.HierarchyTypes = nil // all types
 		if types != nil {

@@ -36,8 +36,11 @@ type Options struct {
 	// Workers is how many processes are read at once; 0 picks a default.
 	Workers int
 	// Containers tells which container and pod each process and namespace
-	// belongs to (see containers.go).
-	Containers bool
+	// belongs to (see containers.go). With NamespaceContainersOnly, only
+	// the namespaces' are needed: a process in none but the host's initial
+	// namespaces is left without its container.
+	Containers              bool
+	NamespaceContainersOnly bool
 	// Owners, when not nil, gives the UID of each process it lists instead
 	// of the owner of its /proc entry. Fixture trees state their owners this
 	// way, since only root may chown.
@@ -86,7 +89,7 @@ func Scan(opts Options) (*Index, error) {
 	}
 	procs, errs := readProcesses(pids, opts.Workers, func() *procReader {
 		r := newProcReader(root)
-		r.owners, r.cgroups = opts.Owners, cgroups
+		r.owners, r.cgroups, r.namespacesOnly = opts.Owners, cgroups, opts.NamespaceContainersOnly
 		return r
 	})
 	for i, p := range procs {
@@ -210,6 +213,9 @@ type procReader struct {
 	buf     []byte
 	owners  map[int]uint32 // see Options.Owners
 	cgroups *cgroupFiles   // where to file each process's cgroup; nil: not read
+	// namespacesOnly skips the cgroup file of processes that only belong
+	// to the host's initial namespaces (Options.NamespaceContainersOnly).
+	namespacesOnly bool
 }
 
 func newProcReader(root string) *procReader {
@@ -250,8 +256,8 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if err := r.readNamespaces(dirfd, p); err != nil {
 		return nil, err
 	}
-	if r.cgroups != nil && !p.Kernel {
-		r.readCgroup(dirfd, p) // no runtime puts a kernel thread in a container
+	if r.needsContainer(p) {
+		r.readCgroup(dirfd, p)
 	}
 	r.readThreads(dirfd, p, threads)
 	return p, nil

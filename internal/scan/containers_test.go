@@ -1,0 +1,61 @@
+package scan
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeContainedProc writes a process of a procfs tree under root with
+// writeProc, and its cgroup file: its namespaces are the kernel's fixed
+// initial ones but where own names another.
+func writeContainedProc(t *testing.T, root string, pid int, cgroup string, own map[Type]uint64) {
+	t.Helper()
+	links := make(map[string]string)
+	for _, typ := range AllTypes {
+		inode := initialInodes[typ]
+		if o, ok := own[typ]; ok {
+			inode = o
+		}
+		links[typ.String()] = fmt.Sprintf("%s:[%d]", typ, inode)
+	}
+	if err := writeProc(root, pid, string(statLine(pid, "sleep", 'S', 1, 7)), links); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, fmt.Sprint(pid), "cgroup"), []byte(cgroup), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNamespaceContainersOnly checks what NamespaceContainersOnly leaves
+// out: process 10, in the initial namespaces alone, keeps no container,
+// although its cgroup names one, while process 20 beside it, in a network
+// namespace of its own, has its container, and so has that namespace, as
+// when every process is read.
+func TestNamespaceContainersOnly(t *testing.T) {
+	root := t.TempDir()
+	id := strings.Repeat("c0", 32)
+	const netns = 4026532999
+	writeContainedProc(t, root, 10, "0::/docker/"+id+"\n", nil)
+	writeContainedProc(t, root, 20, "0::/docker/"+id+"\n", map[Type]uint64{Net: netns})
+	for _, only := range []bool{false, true} {
+		idx, err := Scan(Options{Root: root, Containers: true, NamespaceContainersOnly: only})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := idx.Processes[10].Container; (c == nil) != only {
+			t.Errorf("namespaces only %v: process 10 in container %v", only, c)
+		}
+		if c := idx.Processes[20].Container; c == nil || c.ID != id {
+			t.Errorf("namespaces only %v: process 20 in container %v, want %s", only, c, id)
+		}
+		if ns := idx.Lookup(Net, netns); ns == nil || ns.Container == nil || ns.Container.ID != id {
+			t.Errorf("namespaces only %v: net namespace %d = %+v, want container %s", only, netns, ns, id)
+		}
+		if ns := idx.Lookup(Net, initialInodes[Net]); ns == nil || !ns.Initial || ns.Container != nil {
+			t.Errorf("namespaces only %v: initial net namespace = %+v, want it initial and unattributed", only, ns)
+		}
+	}
+}
