@@ -31,6 +31,9 @@ func writeTable[R any](w io.Writer, cols []Column[R], rows []R, opts tableOption
 	right := make([]bool, len(cols))
 	for j, c := range cols {
 		right[j] = c.right()
+		if !opts.NoHeadings {
+			widths[j] = max(widths[j], displaywidth.String(c.Name))
+		}
 	}
 	var out bytes.Buffer
 	lineWidth := len(cols)
@@ -96,15 +99,14 @@ func writeBlanks(out *bytes.Buffer, n int) {
 }
 
 // cellTexts formats every cell, escaped, and cuts cells so that a line
-// fits width (see fitWidths). Widths are counted in terminal cells, so
-// that a wide (CJK) character counts twice. It returns the cells and the
-// width of each column, its heading included.
+// fits width (see fitWidths; the headings count there, so that they fit
+// too). Widths are counted in terminal cells, so that a wide (CJK)
+// character counts twice. It returns the cells and the width of each
+// column's widest cell as cut, which may fall one short of the width it
+// was cut to where a wide character did not fit.
 func cellTexts[R any](cols []Column[R], rows []R, width int) ([][]string, []int) {
 	cells := make([][]string, len(rows))
 	widths := make([]int, len(cols))
-	for j, c := range cols {
-		widths[j] = displaywidth.String(c.Name)
-	}
 	for i, r := range rows {
 		cells[i] = make([]string, len(cols))
 		for j, c := range cols {
@@ -116,16 +118,22 @@ func cellTexts[R any](cols []Column[R], rows []R, width int) ([][]string, []int)
 	if width <= 0 {
 		return cells, widths
 	}
-	fitted := fitWidths(slices.Clone(widths), width)
+	withHeadings := slices.Clone(widths)
+	for j, c := range cols {
+		withHeadings[j] = max(withHeadings[j], displaywidth.String(c.Name))
+	}
+	fitted := fitWidths(slices.Clone(withHeadings), width)
 	for j := range cols {
-		if fitted[j] == widths[j] {
+		if fitted[j] == withHeadings[j] {
 			continue
 		}
+		widths[j] = 0
 		for i := range cells {
 			cells[i][j] = Truncate(cells[i][j], fitted[j])
+			widths[j] = max(widths[j], displaywidth.String(cells[i][j]))
 		}
 	}
-	return cells, fitted
+	return cells, widths
 }
 
 // minCutWidth is the narrowest that fitWidths cuts a column to.
