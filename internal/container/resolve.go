@@ -293,7 +293,8 @@ const defaultDockerRoot = "var/lib/docker"
 // dockerRoots are the data roots to look for container id in: the
 // default, and once it lacks the container, those that /etc/docker/
 // daemon.json and the running daemons' command lines (--data-root, -g,
-// --config-file) name, read once from the host's files and /proc.
+// --config-file) name, read once from the host's files and either
+// SetDockerDaemons or the host's /proc.
 func (r *Resolver) dockerRoots(id string) []string {
 	if r.docker != nil {
 		return r.docker

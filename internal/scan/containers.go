@@ -58,18 +58,21 @@ func (f *cgroupFiles) add(data []byte, p *Process) {
 	*procs = append(*procs, p)
 }
 
-// needsContainer says whether the scan must read p's cgroup file. No
-// runtime puts a kernel thread in a container. Namespace attribution
-// leaves the host's initial namespaces alone, so it needs no process that
-// is in those alone; they are told by the kernel's fixed inodes, which
-// for network and mount namespaces only Linux 6.18 and later have: before,
-// every process is read.
+// needsContainer says whether the scan must read p's cgroup file.
+// Namespace attribution leaves the host's initial namespaces alone, so it
+// needs no process that is in those alone: no kernel thread (which before
+// Linux 6.4 may sit in a container's cgroup, as vhost workers did), and no
+// process whose namespaces all have the kernel's fixed initial inodes
+// (which network and mount namespaces have since Linux 6.18 only).
 func (r *procReader) needsContainer(p *Process) bool {
-	if r.cgroups == nil || p.Kernel {
+	if r.cgroups == nil {
 		return false
 	}
 	if !r.namespacesOnly {
 		return true
+	}
+	if p.Kernel {
+		return false
 	}
 	for t, inode := range p.NS {
 		if inode != 0 && inode != initialInodes[t] {
@@ -113,18 +116,34 @@ func (idx *Index) resolveContainers(resolver *container.Resolver, files *cgroupF
 	}
 }
 
-// dockerdCmdlines returns the command lines of the processes named dockerd.
+// dockerdCmdlines returns the command lines of the processes named
+// dockerd, in PID order: those the scan read, and those it could not read
+// whose comm, which anyone may read, says dockerd.
 func (idx *Index) dockerdCmdlines() [][]byte {
-	var cmdlines [][]byte
-	for _, p := range idx.Processes {
-		if p.Comm != "dockerd" {
-			continue
+	var pids []int
+	for pid, p := range idx.Processes {
+		if p.Comm == "dockerd" {
+			pids = append(pids, pid)
 		}
-		if cmdline, err := os.ReadFile(filepath.Join(idx.Root, strconv.Itoa(p.PID), "cmdline")); err == nil {
+	}
+	for pid := range idx.Unreadable {
+		if comm, err := os.ReadFile(idx.procFile(pid, "comm")); err == nil && string(comm) == "dockerd\n" {
+			pids = append(pids, pid)
+		}
+	}
+	slices.Sort(pids)
+	var cmdlines [][]byte
+	for _, pid := range pids {
+		if cmdline, err := os.ReadFile(idx.procFile(pid, "cmdline")); err == nil {
 			cmdlines = append(cmdlines, cmdline)
 		}
 	}
 	return cmdlines
+}
+
+// procFile is the path of a file in process pid's directory.
+func (idx *Index) procFile(pid int, name string) string {
+	return filepath.Join(idx.Root, strconv.Itoa(pid), name)
 }
 
 // attributeNamespaces sets Container on every namespace whose processes

@@ -59,3 +59,37 @@ func TestNamespaceContainersOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestDockerdCmdlines checks which command lines a scan hands the
+// resolver: those of the processes named dockerd, read or not (process 40
+// has no namespace links, but its comm says dockerd), in PID order.
+func TestDockerdCmdlines(t *testing.T) {
+	root := t.TempDir()
+	write := func(pid int, name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(root, fmt.Sprint(pid), name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeContainedProc(t, root, 20, "0::/\n", nil)
+	writeContainedProc(t, root, 30, "0::/\n", nil)
+	write(30, "stat", string(statLine(30, "dockerd", 'S', 1, 7)))
+	write(30, "cmdline", "dockerd\x00--data-root\x00/b\x00")
+	if err := writeProc(root, 40, string(statLine(40, "dockerd", 'S', 1, 7)), nil); err != nil {
+		t.Fatal(err)
+	}
+	write(40, "comm", "dockerd\n")
+	write(40, "cmdline", "dockerd\x00--data-root\x00/a\x00")
+	idx, err := Scan(Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, read := idx.Processes[40]; read {
+		t.Fatal("process 40 without namespace links was read")
+	}
+	got := idx.dockerdCmdlines()
+	want := []string{"dockerd\x00--data-root\x00/b\x00", "dockerd\x00--data-root\x00/a\x00"}
+	if len(got) != len(want) || string(got[0]) != want[0] || string(got[1]) != want[1] {
+		t.Errorf("dockerdCmdlines() = %q, want %q", got, want)
+	}
+}
