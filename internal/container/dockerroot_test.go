@@ -92,7 +92,7 @@ func TestResolverDockerDataRoot(t *testing.T) {
 				for i, d := range tt.daemons {
 					cmdlines[i] = []byte(d)
 				}
-				r.SetDockerDaemons(cmdlines)
+				r.SetDockerDaemons(func() [][]byte { return cmdlines })
 			}
 			c, ok := r.ForCgroup("/docker/" + id)
 			if !ok || c.Runtime != RuntimeDocker || c.Name != tt.want {

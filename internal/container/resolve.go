@@ -49,15 +49,15 @@ type stateFile struct {
 type Resolver struct {
 	host fs.FS
 
-	mu       sync.Mutex
-	files    map[string]stateFile     // container ID → its state file; nil until listed
-	states   map[string]*runtimeState // container ID → parsed state (nil: unusable)
-	byCgroup map[string]string        // cgroup path → container ID; nil until built
-	storage  map[string]string        // containers/storage ID → name; nil until read
-	docker   []string                 // Docker's data roots; nil until needed (dockerRoots)
-	dockerds [][]string               // dockerd command lines; nil until given (SetDockerDaemons)
-	done     map[resolveKey]Container // what Resolve returned for an input
-	problems []error
+	mu           sync.Mutex
+	files        map[string]stateFile     // container ID → its state file; nil until listed
+	states       map[string]*runtimeState // container ID → parsed state (nil: unusable)
+	byCgroup     map[string]string        // cgroup path → container ID; nil until built
+	storage      map[string]string        // containers/storage ID → name; nil until read
+	docker       []string                 // Docker's data roots; nil until needed (dockerRoots)
+	findDockerds func() [][]byte          // see SetDockerDaemons; nil: search the host's /proc
+	done         map[resolveKey]Container // what Resolve returned for an input
+	problems     []error
 }
 
 // resolveKey is what Resolve's answer depends on: the runtime FromCgroup
@@ -317,33 +317,37 @@ func (r *Resolver) dockerRoots(id string) []string {
 	return r.docker
 }
 
-// SetDockerDaemons gives the contents of /proc/PID/cmdline of every
-// running dockerd, for a caller that has looked at every process already
-// (a scan): the resolver then need not look for them in the host's /proc.
-// Call it before resolving anything.
-func (r *Resolver) SetDockerDaemons(cmdlines [][]byte) {
+// SetDockerDaemons gives the resolver a way to the contents of
+// /proc/PID/cmdline of every running dockerd, for a caller that has
+// looked at every process already (a scan): the resolver then need not
+// look for them in the host's /proc. It calls find at most once, and only
+// when a Docker container is missing from the default data root. Call it
+// before resolving anything.
+func (r *Resolver) SetDockerDaemons(find func() [][]byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.dockerds = make([][]string, 0, len(cmdlines))
-	for _, cmdline := range cmdlines {
-		r.dockerds = append(r.dockerds, splitCmdline(cmdline))
-	}
+	r.findDockerds = find
 }
 
 // dockerdCommandLines returns the running dockerd processes' arguments:
-// those SetDockerDaemons gave, else those found in the host's /proc.
+// those SetDockerDaemons finds, else those found in the host's /proc.
 func (r *Resolver) dockerdCommandLines() [][]string {
-	if r.dockerds != nil {
-		return r.dockerds
-	}
-	var found [][]string
-	procs, _ := fs.ReadDir(r.host, "proc")
-	for _, p := range procs {
-		comm, err := fs.ReadFile(r.host, "proc/"+p.Name()+"/comm")
-		if err != nil || string(comm) != "dockerd\n" {
-			continue
+	var cmdlines [][]byte
+	if r.findDockerds != nil {
+		cmdlines = r.findDockerds()
+	} else {
+		procs, _ := fs.ReadDir(r.host, "proc")
+		for _, p := range procs {
+			comm, err := fs.ReadFile(r.host, "proc/"+p.Name()+"/comm")
+			if err != nil || string(comm) != "dockerd\n" {
+				continue
+			}
+			cmdline, _ := fs.ReadFile(r.host, "proc/"+p.Name()+"/cmdline")
+			cmdlines = append(cmdlines, cmdline)
 		}
-		cmdline, _ := fs.ReadFile(r.host, "proc/"+p.Name()+"/cmdline")
+	}
+	found := make([][]string, 0, len(cmdlines))
+	for _, cmdline := range cmdlines {
 		found = append(found, splitCmdline(cmdline))
 	}
 	return found

@@ -102,7 +102,7 @@ func (r *procReader) readCgroup(dirfd int, p *Process) {
 // again.
 func (idx *Index) resolveContainers(resolver *container.Resolver, files *cgroupFiles, all bool) {
 	if all {
-		resolver.SetDockerDaemons(idx.dockerdCmdlines())
+		resolver.SetDockerDaemons(idx.dockerdCmdlines)
 	}
 	// In a fixed order, so that the problems the resolver reports are.
 	for _, data := range slices.Sorted(maps.Keys(files.byData)) {
