@@ -23,12 +23,7 @@ func (idx *Index) resolveHierarchy(types []Type) {
 		if types != nil && !slices.Contains(types, ns.Type) {
 			continue
 		}
-		fd, err := idx.openNamespace(ns)
-		if err == nil {
-			err = idx.resolveFromFile(ns, fd)
-			unix.Close(fd)
-		}
-		if err != nil {
+		if err := idx.resolveFromKernel(ns); err != nil {
 			idx.Partial = true
 			idx.resolveFromProcesses(ns)
 		}
@@ -36,6 +31,17 @@ func (idx *Index) resolveHierarchy(types []Type) {
 	for _, ns := range idx.Namespaces {
 		idx.setLevel(ns)
 	}
+}
+
+// resolveFromKernel opens ns (see openNamespace) and resolves it from its
+// file (resolveFromFile).
+func (idx *Index) resolveFromKernel(ns *Namespace) error {
+	fd, err := idx.openNamespace(ns)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return idx.resolveFromFile(ns, fd)
 }
 
 // resolveFromFile asks the kernel for ns's owner and, for pid and user

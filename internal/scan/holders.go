@@ -138,12 +138,7 @@ func (idx *Index) resolveHeldOnly(types []Type) {
 		if len(ns.Procs) > 0 || (types != nil && !slices.Contains(types, ns.Type)) {
 			continue
 		}
-		fd, err := idx.openNamespace(ns)
-		if err == nil {
-			err = idx.resolveFromFile(ns, fd)
-			unix.Close(fd)
-		}
-		if err != nil {
+		if idx.resolveFromKernel(ns) != nil {
 			idx.Partial = true
 		}
 	}
