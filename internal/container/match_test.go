@@ -36,26 +36,3 @@ func TestShortID(t *testing.T) {
 		}
 	}
 }
-
-func TestConmonName(t *testing.T) {
-	tests := []struct {
-		cmdline  []string
-		id, name string
-		ok       bool
-	}{
-		{[]string{"/usr/bin/conmon", "--api-version", "1", "-c", id1, "-u", id1, "-r", "/usr/bin/crun",
-			"-b", "/var/lib/containers/storage/overlay-containers/" + id1 + "/userdata", "-n", "web", "--exit-dir", "/run/libpod/exits"},
-			id1, "web", true},
-		{[]string{"conmon", "--cid=" + id1, "--name=db"}, id1, "db", true},
-		{[]string{"conmon", "--cid", id1}, id1, "", false},
-		{[]string{"conmon", "-c"}, "", "", false},
-		{[]string{"/usr/bin/crun", "-c", id1, "-n", "x"}, "", "", false},
-		{nil, "", "", false},
-	}
-	for _, tt := range tests {
-		id, name, ok := ConmonName(tt.cmdline)
-		if id != tt.id || name != tt.name || ok != tt.ok {
-			t.Errorf("ConmonName(%q) = %q, %q, %v; want %q, %q, %v", tt.cmdline, id, name, ok, tt.id, tt.name, tt.ok)
-		}
-	}
-}
