@@ -57,18 +57,31 @@ func FromCgroup(path string) (Container, bool) {
 // unified line ("0::PATH") and every v1 hierarchy. Of the hierarchies that
 // show a container, the one where it sits deepest wins.
 func FromCgroupFile(data []byte) (Container, bool) {
+	return fromCgroupPaths(cgroupPaths(data))
+}
+
+// fromCgroupPaths is FromCgroupFile over the paths of the file's lines.
+func fromCgroupPaths(paths []string) (Container, bool) {
 	var best Container
 	bestDepth := -1
-	for _, line := range strings.Split(string(data), "\n") {
-		fields := strings.SplitN(line, ":", 3)
-		if len(fields) != 3 {
-			continue
-		}
-		if c, depth, ok := fromCgroup(fields[2]); ok && depth > bestDepth {
+	for _, path := range paths {
+		if c, depth, ok := fromCgroup(path); ok && depth > bestDepth {
 			best, bestDepth = c, depth
 		}
 	}
 	return best, bestDepth >= 0
+}
+
+// cgroupPaths returns the path of each line of /proc/PID/cgroup
+// ("ID:CONTROLLERS:PATH").
+func cgroupPaths(data []byte) []string {
+	var paths []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if fields := strings.SplitN(line, ":", 3); len(fields) == 3 {
+			paths = append(paths, fields[2])
+		}
+	}
+	return paths
 }
 
 // fromCgroup returns the innermost container in path and the index of the

@@ -90,14 +90,9 @@ func (r *Resolver) ForCgroup(cgroup string) (Container, bool) {
 // FromCgroupFile; on a cgroup v1 host it sees containers in whichever
 // hierarchy shows them.
 func (r *Resolver) ForCgroupFile(data []byte) (Container, bool) {
-	if c, ok := FromCgroupFile(data); ok {
+	paths := cgroupPaths(data)
+	if c, ok := fromCgroupPaths(paths); ok {
 		return r.Resolve(c), true
-	}
-	var paths []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if fields := strings.SplitN(line, ":", 3); len(fields) == 3 {
-			paths = append(paths, fields[2])
-		}
 	}
 	return r.recorded(paths)
 }
