@@ -93,8 +93,9 @@ func buildProcessTree(sel *filter.Selection, t scan.Type) []*treeNode {
 
 func (b *processTree) namespace(ns *scan.Namespace) *treeNode {
 	b.builtNS[ns] = true
-	n := &treeNode{ns: ns, creator: b.creator(ns)}
-	for _, p := range b.roots(ns) {
+	roots := b.roots(ns)
+	n := &treeNode{ns: ns, creator: b.creator(ns, roots)}
+	for _, p := range roots {
 		if !b.builtProc[p] {
 			n.procs = append(n.procs, b.process(p))
 		}
@@ -138,10 +139,9 @@ func (b *processTree) roots(ns *scan.Namespace) []*scan.Process {
 }
 
 // creator is the shown process in ns's parent namespace that started ns's
-// init (the root whose innermost PID is 1, else the first root); nil if
-// there is none.
-func (b *processTree) creator(ns *scan.Namespace) *scan.Process {
-	roots := b.roots(ns)
+// init (of ns's roots, the one whose innermost PID is 1, else the first);
+// nil if there is none.
+func (b *processTree) creator(ns *scan.Namespace, roots []*scan.Process) *scan.Process {
 	if len(roots) == 0 || topLevel(b.sel, ns) {
 		return nil
 	}
