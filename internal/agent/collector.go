@@ -85,12 +85,9 @@ func collectContainers(ch chan<- prometheus.Metric, idx *scan.Index) {
 	}
 	for _, p := range first {
 		c := p.Container
-		podNamespace, pod, name := "", "", c.Name
+		podNamespace, pod, name := "", "", c.Label()
 		if c.Pod != nil {
 			podNamespace, pod = c.Pod.Namespace, c.Pod.Name
-		}
-		if name == "" {
-			name = c.ShortID()
 		}
 		for _, t := range scan.AllTypes {
 			ns := idx.Lookup(t, p.NS[t])

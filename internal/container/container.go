@@ -50,6 +50,15 @@ func (c Container) ShortID() string {
 	return c.ID
 }
 
+// Label is how one word shows c: its name, or its short ID while it has
+// none.
+func (c Container) Label() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.ShortID()
+}
+
 // MatchesContainer reports whether query names c, as `-c ID-PREFIX|NAME`:
 // the query is a prefix of the ID, or equals the name.
 func (c Container) MatchesContainer(query string) bool {

@@ -282,15 +282,15 @@ func containerValue(c *container.Container) any {
 	if c == nil {
 		return nil
 	}
-	text, name := c.Name, any(c.Name)
+	name := any(c.Name)
 	if c.Name == "" {
-		text, name = c.ShortID(), nil
+		name = nil
 	}
 	pod := podValue(c.Pod)
 	if pod != nil {
 		pod = pod.(cellObject).json
 	}
-	return cellObject{text: text, json: object{{"runtime", string(c.Runtime)}, {"id", c.ID}, {"name", name}, {"pod", pod}}}
+	return cellObject{text: c.Label(), json: object{{"runtime", string(c.Runtime)}, {"id", c.ID}, {"name", name}, {"pod", pod}}}
 }
 
 // podValue is a pod as columns show it: NAMESPACE/NAME (its UID while

@@ -165,7 +165,7 @@ func (t *textTree) processLine(p *scan.Process) line {
 	}
 	if c := p.Container; c != nil {
 		if parent := t.idx.Processes[p.PPID]; parent == nil || parent.Container == nil || parent.Container.ID != c.ID {
-			plain += " (container " + cellText(containerValue(c)) + ")"
+			plain += " (container " + Escape(c.Label()) + ")"
 		}
 	}
 	return line{head: t.palette.Process(plain), headWidth: displaywidth.String(plain), tail: Escape(p.Command())}
