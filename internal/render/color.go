@@ -3,13 +3,14 @@ package render
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/fatih/color"
 	"golang.org/x/term"
 )
 
-// ColorModes are the values --color accepts.
-var ColorModes = []string{"auto", "always", "never"}
+// colorModes are the values --color accepts.
+var colorModes = []string{"auto", "always", "never"}
 
 // UseColor decides from a --color value whether to colour output written to
 // out: "always" and "never" say so; "auto" colours only a terminal, and
@@ -25,7 +26,7 @@ func UseColor(mode string, out *os.File) (bool, error) {
 	case "auto", "":
 		return !color.NoColor && IsTerminal(out), nil
 	}
-	return false, fmt.Errorf("invalid --color value %q (valid: auto, always, never)", mode)
+	return false, fmt.Errorf("invalid --color value %q (valid: %s)", mode, strings.Join(colorModes, ", "))
 }
 
 // IsTerminal reports whether f is a terminal; false for nil.
