@@ -190,8 +190,11 @@ func (l *lexer) word() token {
 	return token{kind: tokIdent, pos: start, text: text}
 }
 
+// runePos is the position, counted in runes from 1, of the byte offset off.
+func (l *lexer) runePos(off int) int { return utf8.RuneCountInString(l.src[:off]) + 1 }
+
 func (l *lexer) errAt(off int, msg string) *SyntaxError {
-	return &SyntaxError{Pos: utf8.RuneCountInString(l.src[:off]) + 1, Msg: msg}
+	return &SyntaxError{Pos: l.runePos(off), Msg: msg}
 }
 
 func isBlank(c byte) bool  { return c == ' ' || c == '\t' || c == '\n' }

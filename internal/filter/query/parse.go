@@ -3,7 +3,6 @@ package query
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // SyntaxError is an expression Parse rejects, and where.
@@ -58,11 +57,7 @@ func (f *Filter) Columns() []string { return append([]string(nil), f.columns...)
 // String returns the expression in canonical form: symbolic operators,
 // canonical column names, decimal numbers, and only the parentheses the
 // grammar needs. Parsing it gives the same filter.
-func (f *Filter) String() string {
-	var b strings.Builder
-	f.root.write(&b)
-	return b.String()
-}
+func (f *Filter) String() string { return nodeString(f.root) }
 
 // parser is a recursive-descent parser over libsmartcols's two precedence
 // levels: && and || (lower), comparisons and ! (higher), all associating
@@ -200,7 +195,7 @@ func (p *parser) parenthesised() (node, error) {
 		return nil, err
 	}
 	if p.tok.kind != tokRParen {
-		return nil, p.errHere(fmt.Sprintf(`expected ")" to close the "(" at position %d, found %s`, p.runePos(open.pos), p.tok.describe()))
+		return nil, p.errHere(fmt.Sprintf(`expected ")" to close the "(" at position %d, found %s`, p.lex.runePos(open.pos), p.tok.describe()))
 	}
 	return x, p.advance()
 }
@@ -242,11 +237,7 @@ func (p *parser) enter() error {
 
 func (p *parser) leave() { p.depth-- }
 
-func (p *parser) runePos(off int) int { return utf8.RuneCountInString(p.lex.src[:off]) + 1 }
-
-func (p *parser) errAt(off int, msg string) *SyntaxError {
-	return &SyntaxError{Pos: p.runePos(off), Msg: msg}
-}
+func (p *parser) errAt(off int, msg string) *SyntaxError { return p.lex.errAt(off, msg) }
 
 func (p *parser) errHere(msg string) *SyntaxError { return p.errAt(p.tok.pos, msg) }
 
