@@ -134,17 +134,27 @@ var changeNames = map[byte]string{Added: "added", Removed: "removed", Changed: "
 // nsview --json (from the newer snapshot, or the older one when removed),
 // and a change's before and after hold the facts that differ. No change
 // is an empty list.
+//
+// The namespace objects are the view's own, for every column, so that the
+// diff shows namespaces as nsview --json does, whatever columns it gains.
 func WriteDiffJSON(w io.Writer, changes []Change) error {
-	objects := map[*scan.Index]map[scan.Key]json.RawMessage{}
+	view, err := render.NewView(filter.Namespaces, render.Options{JSON: true})
+	if err != nil {
+		return err
+	}
+	matches := map[*scan.Index]map[*scan.Namespace]filter.Match{}
 	entries := make([]diffEntry, len(changes))
 	for i, c := range changes {
-		if objects[c.Index] == nil {
-			var err error
-			if objects[c.Index], err = namespaceObjects(c.Index); err != nil {
+		if matches[c.Index] == nil {
+			if matches[c.Index], err = namespaceMatches(c.Index); err != nil {
 				return err
 			}
 		}
-		e := diffEntry{Change: changeNames[c.Kind], Namespace: objects[c.Index][scan.Key{Type: c.Namespace.Type, Inode: c.Namespace.Inode}]}
+		object, err := view.NamespaceObject(c.Index, matches[c.Index][c.Namespace])
+		if err != nil {
+			return err
+		}
+		e := diffEntry{Change: changeNames[c.Kind], Namespace: object}
 		if len(c.Facts) > 0 {
 			e.Before, e.After = map[string]any{}, map[string]any{}
 			for _, f := range c.Facts {
@@ -160,44 +170,20 @@ func WriteDiffJSON(w io.Writer, changes []Change) error {
 	if err := enc.Encode(entries); err != nil {
 		return err
 	}
-	_, err := w.Write(render.EscapeFormatRunes(buf.Bytes()))
+	_, err = w.Write(render.EscapeFormatRunes(buf.Bytes()))
 	return err
 }
 
-// namespaceObjects renders idx as nsview --json does, every column, and
-// returns each namespace's object by key: the diff shows namespaces as
-// the views do, whatever columns they gain.
-func namespaceObjects(idx *scan.Index) (map[scan.Key]json.RawMessage, error) {
-	view, err := render.NewView(filter.Namespaces, render.Options{JSON: true})
-	if err != nil {
-		return nil, err
-	}
+// namespaceMatches returns the match of each namespace of idx, as
+// nsview --json selects them.
+func namespaceMatches(idx *scan.Index) (map[*scan.Namespace]filter.Match, error) {
 	sel, err := filter.Select(idx, filter.Spec{}, filter.Namespaces)
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := view.Write(&buf, sel); err != nil {
-		return nil, err
+	matches := make(map[*scan.Namespace]filter.Match, len(sel.Matches))
+	for _, m := range sel.Matches {
+		matches[m.Namespace] = m
 	}
-	var doc struct{ Namespaces []json.RawMessage }
-	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
-		return nil, fmt.Errorf("nsview's own JSON: %w", err)
-	}
-	objects := make(map[scan.Key]json.RawMessage, len(doc.Namespaces))
-	for _, o := range doc.Namespaces {
-		var key struct {
-			NS   uint64
-			Type string
-		}
-		if err := json.Unmarshal(o, &key); err != nil {
-			return nil, fmt.Errorf("nsview's own JSON: %w", err)
-		}
-		t, err := scan.ParseType(key.Type)
-		if err != nil {
-			return nil, fmt.Errorf("nsview's own JSON: %w", err)
-		}
-		objects[scan.Key{Type: t, Inode: key.NS}] = o
-	}
-	return objects, nil
+	return matches, nil
 }
