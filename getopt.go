@@ -38,7 +38,7 @@ func getoptArgs(flags []cli.Flag, commands []*cli.Command, args []string) []stri
 		case arg == "--":
 			positional = append(positional, args[i+1:]...)
 			i = len(args)
-		case len(positional) == 0 && isCommand(commands, arg):
+		case len(positional) == 0 && commandNamed(commands, arg) != nil:
 			return append(out, args[i:]...)
 		case len(arg) < 2 || arg[0] != '-':
 			positional = append(positional, arg)
@@ -52,16 +52,6 @@ func getoptArgs(flags []cli.Flag, commands []*cli.Command, args []string) []stri
 		out = append(append(out, "--"), positional...)
 	}
 	return out
-}
-
-// isCommand reports whether name names one of commands.
-func isCommand(commands []*cli.Command, name string) bool {
-	for _, c := range commands {
-		if c.HasName(name) {
-			return true
-		}
-	}
-	return false
 }
 
 // splitOption rewrites one option word, taking its value from next when
