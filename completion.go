@@ -185,9 +185,9 @@ func (r completionRequest) values(flags []cli.Flag, name, typed string) []candid
 	case "namespace":
 		return withPrefix(r.namespaces(), typed)
 	case "container":
-		return withPrefix(r.containers(), typed)
+		return withPrefix(r.containers(false), typed)
 	case "pod":
-		return withPrefix(r.pods(), typed)
+		return withPrefix(r.containers(true), typed)
 	case "color":
 		return withPrefix([]candidate{{"auto", "on a terminal, without NO_COLOR"}, {"always", ""}, {"never", ""}}, typed)
 	case "tree":
@@ -290,27 +290,15 @@ func (r completionRequest) namespaces() []candidate {
 }
 
 // containers are the names of the containers that processes run in, and
-// the short IDs of those without one.
-func (r completionRequest) containers() []candidate {
-	var out []candidate
-	r.eachContainer(func(word, help string) { out = append(out, candidate{word, help}) }, false)
-	return out
-}
-
-// pods are the Kubernetes pods that processes run in, as NAMESPACE/NAME.
-func (r completionRequest) pods() []candidate {
-	var out []candidate
-	r.eachContainer(func(word, help string) { out = append(out, candidate{word, help}) }, true)
-	return out
-}
-
-// eachContainer calls add once per container (or, with pods, per pod) of
-// the procfs, in PID order.
-func (r completionRequest) eachContainer(add func(word, help string), pods bool) {
+// the short IDs of those without one; with pods, the Kubernetes pods they
+// run in, as NAMESPACE/NAME. One candidate a container (or pod), in PID
+// order.
+func (r completionRequest) containers(pods bool) []candidate {
 	idx := r.scan(true)
 	if idx == nil {
-		return
+		return nil
 	}
+	var out []candidate
 	seen := map[string]bool{}
 	for _, pid := range slices.Sorted(maps.Keys(idx.Processes)) {
 		c := idx.Processes[pid].Container
@@ -326,7 +314,8 @@ func (r completionRequest) eachContainer(add func(word, help string), pods bool)
 		}
 		if word != "" && !seen[word] && !strings.ContainsAny(word, " \t\n") {
 			seen[word] = true
-			add(word, help)
+			out = append(out, candidate{word, help})
 		}
 	}
+	return out
 }
