@@ -60,14 +60,13 @@ func runCLI(args []string, env environment) int {
 		return complete(env, app, r)
 	}
 	err := app.Run(getoptArgs(app.Flags, app.Commands, args))
-	switch {
-	case err == nil:
+	if err == nil {
 		return exitOK
-	case errors.As(err, new(usageError)):
-		fmt.Fprintln(stderr, "nsview: "+render.Escape(err.Error()))
-		return exitUsage
 	}
 	fmt.Fprintln(stderr, "nsview: "+render.Escape(err.Error()))
+	if errors.As(err, new(usageError)) {
+		return exitUsage
+	}
 	return exitRuntime
 }
 
