@@ -167,7 +167,7 @@ func newFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "ascii", Usage: "draw trees with ASCII instead of box-drawing glyphs (the default without a UTF-8 locale)"},
 		&cli.BoolFlag{Name: "watch", Usage: "scan again every interval: redraw the view on a terminal, marking rows that appeared (+) or vanished (-); with --json or through a pipe, print JSON Lines events (added, removed, changed)"},
 		&cli.DurationFlag{Name: "interval", Value: 2 * time.Second, Usage: "with --watch, scan every `DURATION` (at least 100ms)"},
-		&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
+		procFlag(),
 		&cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit"},
 	}
 }
@@ -367,14 +367,25 @@ func scanNeeds(cfg config, view *render.View) scan.Need {
 	return needs
 }
 
+// procFlag is --proc, which nsview, serve and snapshot all take.
+func procFlag() cli.Flag {
+	return &cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"}
+}
+
+// scanProcfs scans cfg's procfs for what needs names, as nsview does with
+// or without --watch.
+func scanProcfs(cfg config, env environment, needs scan.Need) (*scan.Index, error) {
+	opts := scan.OptionsFor(cfg.root, cfg.spec.Types, cfg.spec.PID, needs)
+	opts.Owners, opts.Deep = env.owners, cfg.deep
+	return scan.Scan(opts)
+}
+
 // source returns the indexes to view: the snapshots given with --input,
 // one per host, or a scan of procfs that reads what the view needs
 // (scanned is set; its processes still need describing).
 func source(cfg config, env environment, needs scan.Need) (indexes []*scan.Index, scanned bool, err error) {
 	if len(cfg.inputs) == 0 {
-		opts := scan.OptionsFor(cfg.root, cfg.spec.Types, cfg.spec.PID, needs)
-		opts.Owners, opts.Deep = env.owners, cfg.deep
-		idx, err := scan.Scan(opts)
+		idx, err := scanProcfs(cfg, env, needs)
 		return []*scan.Index{idx}, true, err
 	}
 	hosts, err := snapshot.Load(context.Background(), cfg.inputs)

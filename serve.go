@@ -69,7 +69,7 @@ var serveFlags = []cli.Flag{
 	&cli.StringFlag{Name: "listen", Value: defaultListen, Usage: "listen on `HOST:PORT` (an empty HOST: every interface)"},
 	&cli.DurationFlag{Name: "scan-interval", Value: defaultScanInterval, Usage: "scan at most once per `DURATION` (at least 1s); scrapes in between reuse the last scan"},
 	&cli.StringFlag{Name: "web.config.file", Usage: "read TLS and basic auth settings from `FILE` (Prometheus web configuration format)"},
-	&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
+	procFlag(),
 	&cli.BoolFlag{Name: "snapshot-commands", Usage: "include command lines in /snapshot (left out by default: they can carry secrets)"},
 }
 

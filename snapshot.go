@@ -7,7 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/nsview/nsview/internal/render"
-	"github.com/nsview/nsview/internal/scan"
 	"github.com/nsview/nsview/internal/snapshot"
 )
 
@@ -30,7 +29,7 @@ It exits 1 when the procfs cannot be read, 2 on a usage error.`
 var snapshotFlags = []cli.Flag{
 	&cli.StringFlag{Name: "host", Usage: "record the host as `NAME` (default: this machine's host name)"},
 	&cli.BoolFlag{Name: "no-commands", Usage: "leave command lines out (they can carry secrets); views then show process names"},
-	&cli.StringFlag{Name: "proc", Value: scan.DefaultRoot, Usage: "read the procfs mounted at `DIR`, e.g. /host/proc"},
+	procFlag(),
 }
 
 // snapshotCommand is `nsview snapshot`, running in env.

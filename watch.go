@@ -134,9 +134,7 @@ func (w *watcher) loop(ctx context.Context, show func(prev, cur *frame) error) e
 // scan makes one frame: scan, select, describe, as nsview without --watch.
 // A selection that matches nothing (yet) is an empty frame.
 func (w *watcher) scan() (*frame, error) {
-	opts := scan.OptionsFor(w.cfg.root, w.cfg.spec.Types, w.cfg.spec.PID, w.needs)
-	opts.Owners, opts.Deep = w.env.owners, w.cfg.deep
-	idx, err := scan.Scan(opts)
+	idx, err := scanProcfs(w.cfg, w.env, w.needs)
 	if err != nil {
 		return nil, err
 	}
