@@ -48,22 +48,12 @@ func startSleep(t *testing.T, cloneflags uintptr, prefix ...string) int {
 	return 0
 }
 
-// inode is the ground truth for a namespace file: stat(2)'s inode.
-func inode(t *testing.T, path string) uint64 {
-	t.Helper()
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
-		t.Fatal(err)
-	}
-	return st.Ino
-}
-
 // TestOpenNamespaceChecksInode opens a network namespace through members
 // of which the first is in another namespace (nsview's own), as when the
 // leader's PID has been reused: that member must be passed over.
 func TestOpenNamespaceChecksInode(t *testing.T) {
 	inside := startSleep(t, syscall.CLONE_NEWNET)
-	want := inode(t, fmt.Sprintf("/proc/%d/ns/net", inside))
+	want := inodeOf(t, fmt.Sprintf("/proc/%d/ns/net", inside))
 	idx := newIndex(DefaultRoot)
 	ns := &Namespace{Type: Net, Inode: want, Procs: []*Process{{PID: os.Getpid()}, {PID: inside}}}
 	fd, err := idx.openNamespace(ns)
@@ -140,7 +130,7 @@ func TestPIDReusedAfterScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns := idx.Lookup(Net, inode(t, fmt.Sprintf("/proc/%d/ns/net", first)))
+	ns := idx.Lookup(Net, inodeOf(t, fmt.Sprintf("/proc/%d/ns/net", first)))
 	if ns == nil || len(ns.Procs) != 2 {
 		t.Fatalf("scan found no namespace holding 100 and 200: %+v", ns)
 	}
