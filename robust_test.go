@@ -91,15 +91,18 @@ func TestChurn(t *testing.T) {
 }
 
 // buildBinary builds nsview into a directory any user may read, for tests
-// that run it as another user or with special stdio.
-func buildBinary(t *testing.T) string {
+// that run it as another user or with special stdio; env is added to the
+// build's environment.
+func buildBinary(t *testing.T, env ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "nsview")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
