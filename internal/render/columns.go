@@ -315,18 +315,20 @@ func nullable[T comparable](v T) any {
 	return v
 }
 
-// cellText formats a column value for a table cell: numbers in decimal,
-// lists space-separated, text escaped, nil empty.
-func cellText(v any) string {
+// valueText is a column value's text, unescaped: numbers in decimal,
+// lists of strings comma-separated, lists of numbers space-separated, an
+// object's text, nil empty. Tables print it escaped by Escape, raw output
+// escaped by RawEscape: each escapes it once, in its own way.
+func valueText(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
 	case cellObject:
-		return Escape(v.text)
+		return v.text
 	case string:
-		return Escape(v)
+		return v
 	case []string:
-		return Escape(strings.Join(v, ","))
+		return strings.Join(v, ",")
 	case []int:
 		parts := make([]string, len(v))
 		for i, n := range v {

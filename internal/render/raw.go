@@ -22,7 +22,7 @@ func writeRaw[R any](w io.Writer, cols []Column[R], rows []R, noHeadings bool) e
 	}
 	for _, r := range rows {
 		for j, c := range cols {
-			cells[j] = RawEscape(rawText(c.Value(r)))
+			cells[j] = RawEscape(valueText(c.Value(r)))
 		}
 		writeRawLine(out, cells)
 	}
@@ -32,15 +32,6 @@ func writeRaw[R any](w io.Writer, cols []Column[R], rows []R, noHeadings bool) e
 func writeRawLine(out *bufio.Writer, cells []string) {
 	out.WriteString(strings.Join(cells, " "))
 	out.WriteByte('\n')
-}
-
-// rawText is a value's text before raw escaping: as in tables, but
-// unescaped, since RawEscape escapes every byte that needs it.
-func rawText(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return cellText(v)
 }
 
 // RawEscape escapes a cell for the raw format as libsmartcols does

@@ -5,6 +5,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nsview/nsview/internal/container"
+	"github.com/nsview/nsview/internal/filter"
+	"github.com/nsview/nsview/internal/scan"
 )
 
 // TestRawEscape checks the escaping against what lsns -r (libsmartcols
@@ -47,6 +51,39 @@ func TestWriteRaw(t *testing.T) {
 	b.Reset()
 	if err := writeRaw(&b, cols, rows[:1], true); err != nil || b.String() != "4026531833  sleep\\x201\n" {
 		t.Errorf("noHeadings: got %q, %v", b.String(), err)
+	}
+}
+
+// TestRawEscapesObjectsOnce checks that the cells of the columns whose
+// values are objects (MOUNTS, CONTAINER, POD) are escaped once, as string
+// cells are: in raw output by RawEscape alone, not by Escape first (which
+// printed a control byte as \x5cx01), and in tables by Escape.
+func TestRawEscapesObjectsOnce(t *testing.T) {
+	cols, err := selectColumns(namespaceColumns, nil, []string{"MOUNTS,CONTAINER,POD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := &scan.Namespace{
+		Mounts:    []scan.Mount{{Path: "/run/netns/a\x01 b\\c", MntNS: 4026531841}},
+		Container: &container.Container{Name: "web\x01 a\\b"},
+		Pod:       &container.Pod{Namespace: "default", Name: "p\x01 q\\r"},
+	}
+	rows := []NSRow{{Index: &scan.Index{}, Match: filter.Match{Namespace: ns}}}
+	for _, tt := range []struct {
+		name string
+		raw  bool
+		want string
+	}{
+		{"raw", true, `/run/netns/a\x01\x20b\x5cc\x20(mnt:[4026531841]) web\x01\x20a\x5cb default/p\x01\x20q\x5cr` + "\n"},
+		{"table", false, `/run/netns/a\x01 b\c (mnt:[4026531841]) web\x01 a\b default/p\x01 q\r` + "\n"},
+	} {
+		var b bytes.Buffer
+		if err := writeRows(&b, cols, rows, tableOptions{NoHeadings: true, Raw: tt.raw}); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tt.want {
+			t.Errorf("%s: got\n%q\nwant\n%q", tt.name, b.String(), tt.want)
+		}
 	}
 }
 

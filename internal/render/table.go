@@ -120,7 +120,7 @@ func cellTexts[R any](cols []Column[R], rows []R, headings []cell, width int) ([
 	for i, r := range rows {
 		cells[i] = make([]cell, len(cols))
 		for j, c := range cols {
-			text := cellText(c.Value(r))
+			text := Escape(valueText(c.Value(r)))
 			cells[i][j] = cell{text, displaywidth.String(text)}
 			widths[j] = max(widths[j], cells[i][j].width)
 		}
