@@ -56,7 +56,9 @@ func (idx *Index) findFDs(workers int) {
 }
 
 // addFDHold files h under its namespace. A socket's namespace fd is kept
-// (parked) while the namespace has no path, for the hierarchy to open.
+// (parked) while the namespace has no path, for the hierarchy and the
+// NETNSID to open it (openHeld); else it is closed here. The index owns
+// the parked fds until closeParked.
 func (idx *Index) addFDHold(h fdHold) {
 	ns := idx.hold(h.key.Type, h.key.Inode, h.kind)
 	if h.kind == HeldByFD {
@@ -72,6 +74,16 @@ func (idx *Index) addFDHold(h fdHold) {
 		idx.parked = make(map[Key]int)
 	}
 	idx.parked[h.key] = h.nsfd
+}
+
+// closeParked closes the fds addFDHold parked. Scan calls it when it
+// returns, once the hierarchy and the NETNSIDs, which open namespaces
+// through them, have been read; from then on openHeld has only paths.
+func (idx *Index) closeParked() {
+	for _, fd := range idx.parked {
+		unix.Close(fd)
+	}
+	idx.parked = nil
 }
 
 // readFDs reads the open files of p. With sockets, each socket is asked

@@ -71,7 +71,10 @@ func (m Miss) Error() string { return m.Path + ": " + m.Err.Error() }
 // findHolders finds the namespaces that processes do not hold, and what
 // holds every namespace: threads and bind mounts always, open files and
 // sockets with opts.Deep. Where the hierarchy is wanted, the namespaces
-// found this way are resolved here, while their files can be opened.
+// found this way are resolved here, before resolveHierarchy adds the
+// ancestors, which hold no process either. It leaves the fds of the
+// namespaces only sockets hold parked for the NETNSIDs; the caller closes
+// them (closeParked).
 func (idx *Index) findHolders(opts Options) {
 	idx.addThreads()
 	idx.findMounts(opts.Workers)
@@ -82,10 +85,6 @@ func (idx *Index) findHolders(opts Options) {
 		idx.resolveHeldOnly(opts.HierarchyTypes)
 	}
 	sortMisses(idx.Misses)
-	for _, fd := range idx.parked {
-		unix.Close(fd)
-	}
-	idx.parked = nil
 }
 
 // hold files a holder of kind under the namespace (t, inode), adding the
@@ -144,11 +143,12 @@ func (idx *Index) resolveHeldOnly(types []Type) {
 	}
 }
 
-// openHeld opens a namespace without processes. Its path is first opened
-// with O_PATH, which has no side effects whatever the file is, and only
-// reopened for reading once it is known to be the namespace's nsfs file:
-// a PID or mount point may have been reused, and a procfs tree that is
-// not the kernel's may name any file.
+// openHeld opens a namespace without processes. One that only sockets
+// hold is opened by duplicating its parked fd (addFDHold) while Scan runs.
+// Else its path is first opened with O_PATH, which has no side effects
+// whatever the file is, and only reopened for reading once it is known to
+// be the namespace's nsfs file: a PID or mount point may have been reused,
+// and a procfs tree that is not the kernel's may name any file.
 func (idx *Index) openHeld(ns *Namespace) (int, error) {
 	if parked, ok := idx.parked[Key{ns.Type, ns.Inode}]; ok {
 		return unix.Dup(parked)

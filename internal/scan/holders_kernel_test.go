@@ -271,6 +271,91 @@ func TestKernelSocketHeld(t *testing.T) {
 	checkHostOwned(t, ns)
 }
 
+// TestKernelSocketHeldNetNSID asks a deep scan for the NETNSID of a
+// network namespace that only a socket holds, so that no file opens it:
+// the scan must ask the kernel through the fd it took from the socket.
+// A new namespace has no ID in ours, and the kernel answers RTM_GETNSID
+// for it with NETNSA_NSID_NOT_ASSIGNED (-1). A veth pair between the two
+// then makes the kernel allocate one, which `ip link` shows as the host
+// end's link-netnsid.
+func TestKernelSocketHeldNetNSID(t *testing.T) {
+	kerneltest.RequireRoot(t)
+	helper := startHelper(t, "socket")
+	var inode uint64
+	var sock int
+	if _, err := fmt.Sscan(helper.Line, &inode, &sock); err != nil {
+		t.Fatalf("helper printed %q: %v", helper.Line, err)
+	}
+	opts := Options{Deep: true, NetNSID: true}
+	if _, ns := lookupHeld(t, opts, Net, inode, HeldBySocket); ns.NetNSID == nil || *ns.NetNSID != NetNSIDUnassigned {
+		t.Errorf("NETNSID %s before one was assigned; want %d", idText(ns.NetNSID), NetNSIDUnassigned)
+	}
+	nsfd := socketNetns(t, helper.PID, sock, inode)
+	veth := fmt.Sprintf("nsvs%d", os.Getpid()%100000)
+	inside := fmt.Sprintf("--net=/proc/%d/fd/%d", os.Getpid(), nsfd)
+	if out, err := exec.Command("nsenter", inside, "ip", "link", "add", "eth0", "type", "veth",
+		"peer", "name", veth, "netns", strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
+		kerneltest.Require(t, fmt.Sprintf("veth pair: %v: %s", err, out))
+	}
+	t.Cleanup(func() { exec.Command("ip", "link", "del", veth).Run() })
+	want := linkNetNSID(t, veth)
+	if _, ns := lookupHeld(t, opts, Net, inode, HeldBySocket); ns.NetNSID == nil || *ns.NetNSID != want {
+		t.Errorf("NETNSID %s; ip link shows link-netnsid %d", idText(ns.NetNSID), want)
+	}
+}
+
+// socketNetns opens the network namespace of socket fd sock of process
+// pid, as the kernel hands it out (pidfd_getfd, then the SIOCGSKNS
+// ioctl), checks that it is namespace inode and closes it when the test
+// ends. nsview skips its own fds, so the test holding it is no holder.
+func socketNetns(t *testing.T, pid, sock int, inode uint64) int {
+	t.Helper()
+	pidfd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(pidfd)
+	dup, err := unix.PidfdGetfd(pidfd, sock, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(dup)
+	nsfd, err := unix.IoctlRetInt(dup, unix.SIOCGSKNS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(nsfd) })
+	if got := inodeOf(t, fmt.Sprintf("/proc/self/fd/%d", nsfd)); got != inode {
+		t.Fatalf("socket %d of %d is in net %d, not %d", sock, pid, got, inode)
+	}
+	return nsfd
+}
+
+// linkNetNSID is the ID of the network namespace of link's peer, as
+// `ip -json -details link show` reports it.
+func linkNetNSID(t *testing.T, link string) int {
+	t.Helper()
+	out, err := exec.Command("ip", "-json", "-details", "link", "show", "dev", link).Output()
+	if err != nil {
+		t.Fatalf("ip link show %s: %v: %s", link, err, stderrOf(err))
+	}
+	var links []struct {
+		NetNSID *int `json:"link_netnsid"`
+	}
+	if err := json.Unmarshal(out, &links); err != nil || len(links) != 1 || links[0].NetNSID == nil {
+		t.Fatalf("ip link show %s names no link-netnsid (%v):\n%s", link, err, out)
+	}
+	return *links[0].NetNSID
+}
+
+// idText prints a NETNSID, "none" when it is unknown.
+func idText(id *int) string {
+	if id == nil {
+		return "none"
+	}
+	return strconv.Itoa(*id)
+}
+
 // checkHostOwned checks that the hierarchy was resolved through the file
 // that holds ns: its owner is the test's user namespace.
 func checkHostOwned(t *testing.T, ns *Namespace) {

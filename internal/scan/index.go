@@ -134,7 +134,7 @@ type Index struct {
 
 	byKey  map[Key]*Namespace
 	users  *userCache
-	parked map[Key]int // fds of namespaces without a path, while the scan runs
+	parked map[Key]int // fds of namespaces only sockets hold, from addFDHold to closeParked
 }
 
 // Lookup returns the namespace of type t with the given inode, or nil.

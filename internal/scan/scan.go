@@ -122,6 +122,9 @@ func Scan(opts Options) (*Index, error) {
 		}
 	}()
 	idx.sortMembers() // the hierarchy's fallback reads each namespace's leader
+	// findHolders parks the fds of namespaces only sockets hold; the
+	// hierarchy and the NETNSIDs open those namespaces through them.
+	defer idx.closeParked()
 	idx.findHolders(opts)
 	if opts.Hierarchy {
 		idx.resolveHierarchy(opts.HierarchyTypes)
