@@ -224,26 +224,40 @@ func TestKernelOwnerTree(t *testing.T) {
 	}
 }
 
-// TestKernelEmptyAncestor: a process that moves from user namespace U1 into
-// a child U2 leaves U1 with no process; U1 must still be listed, with
-// NPROCS 0, as U2's parent.
+// TestKernelEmptyAncestor: two processes that move from user namespace U1
+// into children U2 and U3 of it leave U1 with no process; U1 must still be
+// listed, once, with NPROCS 0, as the parent of both. The two children are
+// resolved in parallel, so both may find U1.
 func TestKernelEmptyAncestor(t *testing.T) {
 	if os.Geteuid() != 0 {
 		kerneltest.Require(t, "not root")
 	}
-	cmd := exec.Command("unshare", "-U", "-r", "sh", "-c", "exec unshare -U -r sleep 1003")
+	cmd := exec.Command("unshare", "-U", "-r", "sh", "-c", "unshare -U -r sleep 1004 & exec unshare -U -r sleep 1003")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		kerneltest.Require(t, err.Error())
 	}
 	pid := cmd.Process.Pid
-	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL); cmd.Wait() })
-	waitForCommand(t, pid, "sleep 1003")
-	u2 := nsInode(t, pid, "user")
-	all := nsviewJSON(t, "-t", "user")
+	var sibling int
+	t.Cleanup(func() {
+		if sibling != 0 {
+			syscall.Kill(sibling, syscall.SIGKILL)
+		}
+		syscall.Kill(pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	sibling = waitForChild(t, pid, "sleep 1003")
+	waitForCommand(t, sibling, "sleep 1004")
+	u2, u3 := nsInode(t, pid, "user"), nsInode(t, sibling, "user")
+	all := nsviewJSON(t, "-t", "user") // fails on a namespace listed twice
 	u1 := all[u2].PNS
-	if empty, ok := all[u1]; !ok || empty.NProcs != 0 || empty.Level == nil || *empty.Level != 1 || *all[u2].Level != 2 {
+	if empty, ok := all[u1]; !ok || empty.NProcs != 0 || empty.Level == nil || *empty.Level != 1 {
 		t.Errorf("U2 %d has parent %d; want that listed with nprocs 0 and level 1: %+v", u2, u1, empty)
+	}
+	for _, u := range []uint64{u2, u3} {
+		if all[u].PNS != u1 || all[u].Level == nil || *all[u].Level != 2 {
+			t.Errorf("user namespace %d: want parent %d at level 2: %+v", u, u1, all[u])
+		}
 	}
 	tree := nsview(t, "--tree", "-t", "user", "-pid", strconv.Itoa(pid), "--ascii", "--color=never")
 	if !strings.Contains(tree, fmt.Sprintf("user:[%d] level 1, owner root, 0 processes\n", u1)) {

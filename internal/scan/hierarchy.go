@@ -15,54 +15,135 @@ import (
 // fallback sets idx.Partial. With types, only namespaces of those types
 // are resolved (with their ancestors and owners).
 func (idx *Index) resolveHierarchy(types []Type) {
-	// Iterate over a copy: resolving appends ancestors to idx.Namespaces.
-	for _, ns := range append([]*Namespace(nil), idx.Namespaces...) {
-		if len(ns.Procs) == 0 {
-			continue // an ancestor, resolved when it was found
+	var todo []*Namespace
+	for _, ns := range idx.Namespaces {
+		// Those without processes are ancestors, resolved when found, or
+		// held-only ones, resolved by resolveHeldOnly.
+		if len(ns.Procs) > 0 && (types == nil || slices.Contains(types, ns.Type)) {
+			todo = append(todo, ns)
 		}
-		if types != nil && !slices.Contains(types, ns.Type) {
-			continue
-		}
-		if err := idx.resolveFromKernel(ns); err != nil {
-			idx.Partial = true
-			idx.resolveFromProcesses(ns)
-		}
+	}
+	for _, ns := range idx.resolveFromKernel(todo) {
+		idx.Partial = true
+		idx.resolveFromProcesses(ns)
 	}
 	for _, ns := range idx.Namespaces {
 		idx.setLevel(ns)
 	}
 }
 
-// resolveFromKernel opens ns (see openNamespace) and resolves it from its
-// file (resolveFromFile).
-func (idx *Index) resolveFromKernel(ns *Namespace) error {
-	fd, err := idx.openNamespace(ns)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(fd)
-	return idx.resolveFromFile(ns, fd)
+// kinship is what the kernel says of one namespace: its owner, its parent
+// (pid and user namespaces) and its creator's UID (user namespaces); err
+// is set when it did not answer, or did not for a relative that was new.
+type kinship struct {
+	key           Key
+	owner, parent uint64
+	ownerUID      int64
+	err           error
 }
 
-// resolveFromFile asks the kernel for ns's owner and, for pid and user
-// namespaces, its parent; ancestors not yet indexed are added and resolved
-// in turn.
-func (idx *Index) resolveFromFile(ns *Namespace, fd int) error {
-	var err error
-	ns.Owner, err = idx.related(fd, unix.NS_GET_USERNS, User)
-	if err != nil {
-		return err
-	}
-	if ns.Type == User {
-		if uid, err := unix.IoctlGetUint32(fd, unix.NS_GET_OWNER_UID); err == nil {
-			ns.OwnerUID = int64(uid)
+// resolveFromKernel resolves nss from their files (see openNamespace) and
+// returns those the kernel could not resolve. The system calls, about ten
+// a namespace, run in parallel and only read the index; the answers, with
+// the relatives they found that the index lacks, are recorded afterwards,
+// one at a time.
+func (idx *Index) resolveFromKernel(nss []*Namespace) []*Namespace {
+	answers := make([][]kinship, len(nss))
+	parallel(len(nss), 0, func() func(int) {
+		a := &kinAsker{idx: idx, asked: make(map[Key]bool)}
+		return func(i int) { answers[i] = a.askAbout(nss[i]) }
+	})
+	var failed []*Namespace
+	for i, ns := range nss {
+		if err := idx.record(answers[i]); err != nil {
+			failed = append(failed, ns)
 		}
 	}
-	if ns.Type == PID || ns.Type == User {
-		ns.Parent, err = idx.related(fd, unix.NS_GET_PARENT, ns.Type)
+	return failed
+}
+
+// A kinAsker asks the kernel about namespaces for one worker of
+// resolveFromKernel. It collects the answers about one namespace and about
+// the relatives found with it, and remembers the relatives it has asked
+// about, so that each is asked about once.
+type kinAsker struct {
+	idx     *Index
+	asked   map[Key]bool
+	answers []kinship
+}
+
+// askAbout opens ns and returns the answers about it and its new
+// relatives; the first is ns's.
+func (a *kinAsker) askAbout(ns *Namespace) []kinship {
+	a.answers = nil
+	fd, err := a.idx.openNamespace(ns)
+	if err != nil {
+		return []kinship{{key: Key{ns.Type, ns.Inode}, ownerUID: -1, err: err}}
 	}
-	idx.fillOutOfReach(ns)
+	defer unix.Close(fd)
+	a.ask(ns.Type, ns.Inode, fd)
+	return a.answers
+}
+
+// ask asks the kernel about the namespace (t, inode) open as fd, and, in
+// turn, about each relative it names that neither the index nor a.asked
+// holds, while that relative's fd is open. It appends the namespace's
+// answer to a.answers, then its relatives', and returns the answer's err.
+func (a *kinAsker) ask(t Type, inode uint64, fd int) error {
+	i := len(a.answers)
+	a.answers = append(a.answers, kinship{key: Key{t, inode}, ownerUID: -1})
+	owner, err := a.relative(fd, unix.NS_GET_USERNS, User)
+	ownerUID := int64(-1)
+	if err == nil && t == User {
+		if uid, err := unix.IoctlGetUint32(fd, unix.NS_GET_OWNER_UID); err == nil {
+			ownerUID = int64(uid)
+		}
+	}
+	var parent uint64
+	if err == nil && (t == PID || t == User) {
+		parent, err = a.relative(fd, unix.NS_GET_PARENT, t)
+	}
+	a.answers[i].owner, a.answers[i].parent, a.answers[i].ownerUID, a.answers[i].err = owner, parent, ownerUID, err
 	return err
+}
+
+// relative runs an ioctl that returns the fd of a related namespace of
+// type t and returns its inode, asking about it if it is new. EPERM, which
+// the kernel returns for the initial namespace and for one outside the
+// caller's reach, gives 0 and no error.
+func (a *kinAsker) relative(fd int, request uint, t Type) (uint64, error) {
+	relatedFD, err := unix.IoctlRetInt(fd, request)
+	if errors.Is(err, unix.EPERM) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(relatedFD)
+	var st unix.Stat_t
+	if err := unix.Fstat(relatedFD, &st); err != nil {
+		return 0, err
+	}
+	key := Key{t, st.Ino}
+	if a.idx.byKey[key] == nil && !a.asked[key] {
+		a.asked[key] = true
+		if err := a.ask(t, st.Ino, relatedFD); err != nil {
+			return 0, err
+		}
+	}
+	return st.Ino, nil
+}
+
+// record files the kernel's answers about one namespace and the relatives
+// found with it (kinAsker.askAbout), adding the relatives the index lacks.
+// It returns the error of the namespace's own answer.
+func (idx *Index) record(answers []kinship) error {
+	for _, a := range answers {
+		ns := idx.namespace(a.key.Type, a.key.Inode)
+		ns.Owner, ns.Parent, ns.OwnerUID = a.owner, a.parent, a.ownerUID
+		idx.fillOutOfReach(ns)
+	}
+	return answers[0].err
 }
 
 // fillOutOfReach handles what the kernel would not say: it answers EPERM
@@ -84,31 +165,6 @@ func (idx *Index) fillOutOfReach(ns *Namespace) {
 	if ns.Owner == 0 && guess.Owner != 0 && guess.Owner != ns.Inode {
 		ns.Owner, idx.Partial = guess.Owner, true
 	}
-}
-
-// related runs an ioctl that returns the fd of a related namespace of type
-// t and returns its inode, adding it to the index (resolved in turn) if it
-// is new. EPERM, which the kernel returns for the initial namespace and for
-// one outside the caller's reach, gives 0 and no error.
-func (idx *Index) related(fd int, request uint, t Type) (uint64, error) {
-	relatedFD, err := unix.IoctlRetInt(fd, request)
-	if errors.Is(err, unix.EPERM) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	defer unix.Close(relatedFD)
-	var st unix.Stat_t
-	if err := unix.Fstat(relatedFD, &st); err != nil {
-		return 0, err
-	}
-	if idx.Lookup(t, st.Ino) == nil {
-		if err := idx.resolveFromFile(idx.namespace(t, st.Ino), relatedFD); err != nil {
-			return 0, err
-		}
-	}
-	return st.Ino, nil
 }
 
 // resolveFromProcesses guesses ns's parent and owner from /proc alone: the

@@ -133,13 +133,14 @@ func (idx *Index) Path(ns *Namespace) string {
 // types, only those of these types. What cannot be opened leaves the
 // hierarchy partial. resolveHierarchy then skips them, as ancestors.
 func (idx *Index) resolveHeldOnly(types []Type) {
-	for _, ns := range append([]*Namespace(nil), idx.Namespaces...) {
-		if len(ns.Procs) > 0 || (types != nil && !slices.Contains(types, ns.Type)) {
-			continue
+	var held []*Namespace
+	for _, ns := range idx.Namespaces {
+		if len(ns.Procs) == 0 && (types == nil || slices.Contains(types, ns.Type)) {
+			held = append(held, ns)
 		}
-		if idx.resolveFromKernel(ns) != nil {
-			idx.Partial = true
-		}
+	}
+	if len(idx.resolveFromKernel(held)) > 0 {
+		idx.Partial = true
 	}
 }
 
