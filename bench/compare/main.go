@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -23,6 +24,14 @@ const noAttribution = "nsview -o (no CONTAINER,POD)"
 // floorCgroups names the floor that also reads each process's cgroup file,
 // the least a lister that attributes containers must do.
 const floorCgroups = "floor -c (+ cgroup files)"
+
+// floorParallel and floorParallelCgroups name the floor run with nsview's
+// system calls (readlinkat, not fstatat) on every core: the kernel's
+// share of nsview's scan, without and with the cgroup files.
+var (
+	floorParallel        = fmt.Sprintf("floor -r -j %d", runtime.NumCPU())
+	floorParallelCgroups = fmt.Sprintf("floor -r -c -j %d", runtime.NumCPU())
+)
 
 // run is one measured execution.
 type run struct {
@@ -52,6 +61,8 @@ func main() {
 		{name: "lsns", argv: []string{"lsns"}},
 		{name: "floor (C, 1 thread)", argv: []string{*floor}},
 		{name: floorCgroups, argv: []string{*floor, "-c"}},
+		{name: floorParallel, argv: []string{*floor, "-r", "-j", fmt.Sprint(runtime.NumCPU())}},
+		{name: floorParallelCgroups, argv: []string{*floor, "-r", "-c", "-j", fmt.Sprint(runtime.NumCPU())}},
 		{name: "nsview --json", argv: []string{*nsview, "--json"}},
 		{name: "nsview -t pid", argv: []string{*nsview, "-t", "pid", "--color=never"}},
 		{name: "nsview --tree", argv: []string{*nsview, "--tree", "--color=never"}},
@@ -126,10 +137,13 @@ func report(cmds []*command) {
 	}
 	table := m["nsview"].wall.Seconds()
 	ratio := map[string]string{
-		"nsview":                   fmt.Sprintf("%.3fx lsns, %.2fx floor", table/m["lsns"].wall.Seconds(), table/m["floor (C, 1 thread)"].wall.Seconds()),
-		floorCgroups:               fmt.Sprintf("nsview is %.2fx this", table/m[floorCgroups].wall.Seconds()),
-		"nsview --deep":            fmt.Sprintf("%.2fx nsview", m["nsview --deep"].wall.Seconds()/table),
-		noAttribution:              fmt.Sprintf("nsview is %.2fx this", table/m[noAttribution].wall.Seconds()),
+		"nsview":        fmt.Sprintf("%.3fx lsns, %.2fx floor", table/m["lsns"].wall.Seconds(), table/m["floor (C, 1 thread)"].wall.Seconds()),
+		floorCgroups:    fmt.Sprintf("nsview is %.2fx this", table/m[floorCgroups].wall.Seconds()),
+		"nsview --deep": fmt.Sprintf("%.2fx nsview", m["nsview --deep"].wall.Seconds()/table),
+		noAttribution: fmt.Sprintf("nsview is %.2fx this; this is %.3fx lsns, %.2fx floor", table/m[noAttribution].wall.Seconds(),
+			m[noAttribution].wall.Seconds()/m["lsns"].wall.Seconds(), m[noAttribution].wall.Seconds()/m["floor (C, 1 thread)"].wall.Seconds()),
+		floorParallel:              fmt.Sprintf("nsview -o is %.2fx this", m[noAttribution].wall.Seconds()/m[floorParallel].wall.Seconds()),
+		floorParallelCgroups:       fmt.Sprintf("nsview is %.2fx this", table/m[floorParallelCgroups].wall.Seconds()),
 		"nsview --json":            fmt.Sprintf("%.2fx nsview", m["nsview --json"].wall.Seconds()/table),
 		"nsview -t pid":            fmt.Sprintf("%.2fx nsview", m["nsview -t pid"].wall.Seconds()/table),
 		"nsview --tree":            fmt.Sprintf("%.2fx nsview", m["nsview --tree"].wall.Seconds()/table),
