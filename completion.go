@@ -117,27 +117,14 @@ func commandNamed(commands []*cli.Command, name string) *cli.Command {
 }
 
 // pendingFlag returns the name of the flag that word leaves waiting for
-// its value in the next word: -t, --type, -type, or the last of a bundle
-// such as -Jt; "" if there is none.
+// its value in the next word, as getoptArgs reads it: -t, --type, -type,
+// or the last of a bundle such as -Jt; "" if there is none.
 func pendingFlag(kinds map[string]argKind, word string) string {
-	if !strings.HasPrefix(word, "-") || strings.Contains(word, "=") {
+	if !strings.HasPrefix(word, "-") {
 		return ""
 	}
-	if name := strings.TrimLeft(word, "-"); kinds[name] == requiredArg {
-		return name
-	}
-	if strings.HasPrefix(word, "--") || len(word) < 3 {
-		return ""
-	}
-	for i := 1; i < len(word)-1; i++ {
-		if kind, ok := kinds[word[i:i+1]]; !ok || kind != noArg {
-			return ""
-		}
-	}
-	if last := word[len(word)-1:]; kinds[last] == requiredArg {
-		return last
-	}
-	return ""
+	_, pending := splitOption(kinds, word)
+	return pending
 }
 
 // flagNames are the names of the flags that start as cur does after its

@@ -18,6 +18,9 @@ func TestCompletion(t *testing.T) {
 		want []string
 	}{
 		{[]string{"-Jt", "p"}, []string{"pid"}},
+		{[]string{"-type", "ne"}, []string{"net"}},
+		{[]string{"-Jtp", "se"}, []string{"serve"}}, // -t took "p": no value pending
+		{[]string{"-JT", "se"}, []string{"serve"}},  // -T takes no separate word
 		{[]string{"--type=u"}, []string{"--type=user", "--type=uts"}},
 		{[]string{"-t", "net,pid,"}, []string{"net,pid,cgroup", "net,pid,ipc", "net,pid,mnt", "net,pid,time", "net,pid,user", "net,pid,uts"}},
 		{[]string{"-o", "ns,TY"}, []string{"ns,type"}},

@@ -43,9 +43,12 @@ func getoptArgs(flags []cli.Flag, commands []*cli.Command, args []string) []stri
 		case len(arg) < 2 || arg[0] != '-':
 			positional = append(positional, arg)
 		default:
-			words, used := splitOption(kinds, arg, args[i+1:])
+			words, pending := splitOption(kinds, arg)
 			out = append(out, words...)
-			i += used
+			if pending != "" && i+1 < len(args) {
+				i++
+				out = append(out, args[i])
+			}
 		}
 	}
 	if len(positional) > 0 {
@@ -54,41 +57,39 @@ func getoptArgs(flags []cli.Flag, commands []*cli.Command, args []string) []stri
 	return out
 }
 
-// splitOption rewrites one option word, taking its value from next when
-// it needs one, and returns the words and how many of next it used.
-func splitOption(kinds map[string]argKind, arg string, next []string) ([]string, int) {
+// splitOption rewrites one option word into the words Go's flag package
+// reads. pending names the flag it leaves waiting for its value in the
+// next word (-t, --type, the t of -Jt), "" if none.
+func splitOption(kinds map[string]argKind, arg string) (words []string, pending string) {
 	name, _, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 	if kind, ok := kinds[name]; ok {
-		if kind == requiredArg && !hasValue && len(next) > 0 {
-			return []string{arg, next[0]}, 1
+		if kind == requiredArg && !hasValue {
+			return []string{arg}, name
 		}
-		return []string{arg}, 0
+		return []string{arg}, ""
 	}
 	if strings.HasPrefix(arg, "--") {
-		return []string{arg}, 0
+		return []string{arg}, ""
 	}
-	var words []string
 	for j := 1; j < len(arg); j++ {
 		c, rest := arg[j:j+1], arg[j+1:]
 		kind, ok := kinds[c]
 		switch {
 		case !ok:
-			return []string{arg}, 0 // not a bundle: let urfave/cli say why
+			return []string{arg}, "" // not a bundle: let urfave/cli say why
 		case kind == noArg:
 			words = append(words, "-"+c)
 			continue
 		case kind == optionalArg && rest != "":
-			return append(words, "-"+c+"="+strings.TrimPrefix(rest, "=")), 0
+			return append(words, "-"+c+"="+strings.TrimPrefix(rest, "=")), ""
 		case kind == optionalArg:
-			return append(words, "-"+c), 0
+			return append(words, "-"+c), ""
 		case rest != "":
-			return append(words, "-"+c, rest), 0
-		case len(next) > 0:
-			return append(words, "-"+c, next[0]), 1
+			return append(words, "-"+c, rest), ""
 		}
-		return append(words, "-"+c), 0
+		return append(words, "-"+c), c
 	}
-	return words, 0
+	return words, ""
 }
 
 // flagKinds maps every name of every flag (and of --help) to how it takes

@@ -16,6 +16,7 @@ func TestGetoptArgs(t *testing.T) {
 		"-Jn":                        "-J -n",
 		"-nr":                        "-n -r",
 		"-Jt net":                    "-J -t net",
+		"-Jt":                        "-J -t",
 		"-tnet":                      "-t net",
 		"-Jtnet,uts":                 "-J -t net,uts",
 		"-p1234":                     "-p 1234",
