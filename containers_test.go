@@ -31,49 +31,6 @@ type engineTruth struct {
 	Pod     *podJSON // the Kubernetes pod, from the CRI annotations
 }
 
-// podJSON is the "pod" object of nsview's JSON.
-type podJSON struct {
-	Name      *string `json:"name"`
-	Namespace *string `json:"namespace"`
-	UID       string  `json:"uid"`
-}
-
-// containerJSON is the "container" object of nsview's JSON.
-type containerJSON struct {
-	Runtime string   `json:"runtime"`
-	ID      string   `json:"id"`
-	Name    *string  `json:"name"`
-	Pod     *podJSON `json:"pod"`
-}
-
-// containerNS is a namespace of nsview's JSON, with its container and pod.
-type containerNS struct {
-	NS        uint64         `json:"ns"`
-	Type      string         `json:"type"`
-	UID       int            `json:"uid"`
-	User      string         `json:"user"`
-	Container *containerJSON `json:"container"`
-	Pod       *podJSON       `json:"pod"`
-	Processes []struct {
-		PID       int            `json:"pid"`
-		Container *containerJSON `json:"container"`
-	} `json:"processes"`
-}
-
-// decodeContainerNS decodes nsview's JSON into namespaces by inode.
-func decodeContainerNS(t *testing.T, out string) map[uint64]containerNS {
-	t.Helper()
-	var doc struct{ Namespaces []containerNS }
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("invalid JSON: %v\n%s", err, out)
-	}
-	byInode := make(map[uint64]containerNS)
-	for _, ns := range doc.Namespaces {
-		byInode[ns.NS] = ns
-	}
-	return byInode
-}
-
 // procNamespaces is the ground truth of a process's namespaces: type to
 // inode, from stat(2) of each /proc/PID/ns link (without *_for_children,
 // which name no namespace of the process itself).
@@ -156,7 +113,7 @@ func podString(p *podJSON) string {
 // checkContainerCLI checks every way the CLI shows the container: the
 // whole host's JSON, -pid INIT, -c NAME and -c ID-PREFIX as tables,
 // -namespace PIDNS's members, and the PID tree's label.
-func checkContainerCLI(t *testing.T, nsview nsviewBinary, host map[uint64]containerNS, want engineTruth) {
+func checkContainerCLI(t *testing.T, nsview nsviewBinary, host map[uint64]jsonNS, want engineTruth) {
 	t.Helper()
 	own := ownNamespaces(t, want.InitPID)
 	all := procNamespaces(t, want.InitPID)
@@ -188,18 +145,18 @@ func (bin nsviewBinary) run(t *testing.T, args ...string) (stdout string, ok boo
 }
 
 // json runs nsview with args and --json and decodes its namespaces.
-func (bin nsviewBinary) json(t *testing.T, args ...string) (map[uint64]containerNS, bool) {
+func (bin nsviewBinary) json(t *testing.T, args ...string) (map[uint64]jsonNS, bool) {
 	t.Helper()
 	out, ok := bin.run(t, append(args, "--json")...)
 	if !ok {
 		return nil, false
 	}
-	return decodeContainerNS(t, out), true
+	return decodeNamespaces(t, out), true
 }
 
 // checkOwnNamespaces checks that the document lists each of own, as the
 // container's.
-func checkOwnNamespaces(t *testing.T, what string, doc map[uint64]containerNS, want engineTruth, own map[string]uint64) {
+func checkOwnNamespaces(t *testing.T, what string, doc map[uint64]jsonNS, want engineTruth, own map[string]uint64) {
 	t.Helper()
 	for typ, ino := range own {
 		ns, ok := doc[ino]
@@ -229,7 +186,7 @@ func checkPIDJSON(t *testing.T, nsview nsviewBinary, want engineTruth, own, all 
 	}
 }
 
-func keys(doc map[uint64]containerNS) map[uint64]bool {
+func keys(doc map[uint64]jsonNS) map[uint64]bool {
 	set := make(map[uint64]bool)
 	for ino := range doc {
 		set[ino] = true
@@ -481,7 +438,7 @@ func testKube(t *testing.T, nsview nsviewBinary) {
 
 // checkPodNamespaces: the namespaces a pod's containers share have the pod
 // and no container.
-func checkPodNamespaces(t *testing.T, host map[uint64]containerNS, shared map[string]uint64, want *podJSON) {
+func checkPodNamespaces(t *testing.T, host map[uint64]jsonNS, shared map[string]uint64, want *podJSON) {
 	t.Helper()
 	for typ, ino := range shared {
 		if host[ino].Container != nil {
@@ -551,7 +508,7 @@ func testDockerd(t *testing.T, bin nsviewBinary) {
 	// enginetest read the task's PID from ctr task ls; ctr's name is the ID.
 	ctr := engineTruth{Runtime: "containerd", ID: task.ID, Name: task.ID, InitPID: task.InitPID}
 	t.Logf("docker run and ctr run took %v", time.Since(start))
-	host := decodeContainerNS(t, nsview(t, "--json"))
+	host := decodeNamespaces(t, nsview(t, "--json"))
 
 	t.Run("docker", func(t *testing.T) { checkContainerCLI(t, bin, host, docker) })
 	t.Run("ctr", func(t *testing.T) { checkContainerCLI(t, bin, host, ctr) })
@@ -572,7 +529,7 @@ func checkDaemonSet(t *testing.T, bin nsviewBinary, d *enginetest.Dockerd, other
 		t.Fatalf("nsview in a DaemonSet-shaped container: %v", err)
 	}
 	t.Logf("docker run --rm nsview --proc /host/proc --json took %v", time.Since(start))
-	doc := decodeContainerNS(t, out)
+	doc := decodeNamespaces(t, out)
 	for _, want := range append(others, plain) {
 		checkOwnNamespaces(t, "from a container, nsview --proc /host/proc --json", doc, want, ownNamespaces(t, want.InitPID))
 	}
@@ -582,7 +539,7 @@ func checkDaemonSet(t *testing.T, bin nsviewBinary, d *enginetest.Dockerd, other
 
 // checkUser checks that the namespace's USER is the host's name for uid,
 // as getent(1) reads it from the host's /etc/passwd.
-func checkUser(t *testing.T, doc map[uint64]containerNS, inode uint64, uid int) {
+func checkUser(t *testing.T, doc map[uint64]jsonNS, inode uint64, uid int) {
 	t.Helper()
 	entry := engineOutput(t, exec.Command("getent", "passwd", strconv.Itoa(uid)))
 	name, _, _ := strings.Cut(entry, ":")

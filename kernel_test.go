@@ -90,32 +90,52 @@ func nsInodeOfFile(t *testing.T, path string) uint64 {
 	return st.Ino
 }
 
-// jsonNS is a namespace object of nsview's or lsns's JSON.
+// jsonNS is a namespace object of nsview's or lsns's JSON (lsns has no
+// container or pod).
 type jsonNS struct {
-	NS        uint64   `json:"ns"`
-	Type      string   `json:"type"`
-	Path      *string  `json:"path"`
-	NProcs    int      `json:"nprocs"`
-	PID       int      `json:"pid"`
-	PPID      int      `json:"ppid"`
-	Command   string   `json:"command"`
-	UID       int      `json:"uid"`
-	User      string   `json:"user"`
-	PNS       uint64   `json:"pns"`
-	ONS       uint64   `json:"ons"`
-	Level     *int     `json:"level"`
-	NetNSID   *string  `json:"netnsid"`
-	NSFS      *string  `json:"nsfs"`
-	Processes []jsonPS `json:"processes"`
+	NS        uint64         `json:"ns"`
+	Type      string         `json:"type"`
+	Path      *string        `json:"path"`
+	NProcs    int            `json:"nprocs"`
+	PID       int            `json:"pid"`
+	PPID      int            `json:"ppid"`
+	Command   string         `json:"command"`
+	UID       int            `json:"uid"`
+	User      string         `json:"user"`
+	PNS       uint64         `json:"pns"`
+	ONS       uint64         `json:"ons"`
+	Level     *int           `json:"level"`
+	NetNSID   *string        `json:"netnsid"`
+	NSFS      *string        `json:"nsfs"`
+	Container *containerJSON `json:"container"`
+	Pod       *podJSON       `json:"pod"`
+	Processes []jsonPS       `json:"processes"`
 }
 
+// jsonPS is a process object of nsview's JSON.
 type jsonPS struct {
-	PID     int    `json:"pid"`
-	PPID    int    `json:"ppid"`
-	Name    string `json:"name"`
-	Command string `json:"command"`
-	Cgroup  string `json:"cgroup"`
-	NSpid   []int  `json:"nspid"`
+	PID       int            `json:"pid"`
+	PPID      int            `json:"ppid"`
+	Name      string         `json:"name"`
+	Command   string         `json:"command"`
+	Cgroup    string         `json:"cgroup"`
+	NSpid     []int          `json:"nspid"`
+	Container *containerJSON `json:"container"`
+}
+
+// podJSON is the "pod" object of nsview's JSON.
+type podJSON struct {
+	Name      *string `json:"name"`
+	Namespace *string `json:"namespace"`
+	UID       string  `json:"uid"`
+}
+
+// containerJSON is the "container" object of nsview's JSON.
+type containerJSON struct {
+	Runtime string   `json:"runtime"`
+	ID      string   `json:"id"`
+	Name    *string  `json:"name"`
+	Pod     *podJSON `json:"pod"`
 }
 
 // nsviewJSON runs nsview with args (plus --json) and decodes its output.
