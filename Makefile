@@ -16,13 +16,13 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZ_TARGETS = \
 	./internal/scan:FuzzParseStat ./internal/scan:FuzzParseNSLink ./internal/scan:FuzzParseNSpid \
 	./internal/scan:FuzzParseCgroup ./internal/scan:FuzzParseCmdline ./internal/scan:FuzzParseNSFSMounts \
-	./internal/scan:FuzzScan ./internal/scan:FuzzParseStatStartTime ./internal/scan:FuzzParseNSIDReply \
+	./internal/scan:FuzzScan ./internal/scan:FuzzParseStatFields ./internal/scan:FuzzParseNSIDReply \
 	./internal/render:FuzzEscape ./internal/render:FuzzRawEscape ./internal/render:FuzzJSONDocument ./:FuzzViews \
 	./internal/render:FuzzDotString \
 	./internal/container:FuzzFromCgroup ./internal/container:FuzzResolverState ./internal/container:FuzzDockerdRoots \
 	./internal/filter/query:FuzzParse ./internal/filter/query:FuzzRoundTrip \
 	./internal/filter/query:FuzzMatch ./internal/filter/query:FuzzRegexp \
-	./internal/scan:FuzzParseStatExtra ./internal/scan:FuzzParsePasswd \
+	./internal/scan:FuzzParsePasswd \
 	./internal/snapshot:FuzzLoad
 
 .PHONY: build test vet unit fuzz fuzz-corpus install man bench clean image deploy-test

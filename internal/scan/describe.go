@@ -124,9 +124,9 @@ func (r *procReader) openSame(p *Process) (int, error) {
 		unix.Close(dirfd)
 		return -1, fmt.Errorf("process %d: %w", p.PID, classify(err))
 	}
-	_, start, err := parseStat(data)
-	if err == nil && start != p.StartTime {
-		err = fmt.Errorf("%w: it started at tick %d, the scanned one at %d", ErrReused, start, p.StartTime)
+	stat, err := parseStat(data)
+	if err == nil && stat.StartTime != p.StartTime {
+		err = fmt.Errorf("%w: it started at tick %d, the scanned one at %d", ErrReused, stat.StartTime, p.StartTime)
 	}
 	if err != nil {
 		unix.Close(dirfd)

@@ -1,12 +1,9 @@
 package scan
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/nsview/nsview/internal/fixture"
@@ -25,28 +22,6 @@ func TestHoldersNames(t *testing.T) {
 	}
 	if !all.Has(HeldByFD) || HeldByProcess.Has(HeldByFD|HeldBySocket) {
 		t.Error("Has must report any of the kinds asked for")
-	}
-}
-
-func TestParseStatExtra(t *testing.T) {
-	cases := []struct {
-		stat    string
-		flags   uint64
-		threads int
-	}{
-		{"2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 25 0 0", 2129984, 1},
-		{"42 (a) b) (c) S 1 42 42 0 -1 4194560 9 0 0 0 1 2 0 0 20 0 17 0 99", 4194560, 17},
-		{"7 (short) S 1 2", 0, 0},
-		{"7 (bad) S 1 7 7 0 -1 x 9 0 0 0 1 2 0 0 20 0 many 0 99", 0, 0},
-	}
-	for _, c := range cases {
-		if flags, threads := parseStatExtra([]byte(c.stat)); flags != c.flags || threads != c.threads {
-			t.Errorf("parseStatExtra(%q) = %d, %d; want %d, %d", c.stat, flags, threads, c.flags, c.threads)
-		}
-	}
-	stat := []byte(cases[1].stat)
-	if n := testing.AllocsPerRun(100, func() { parseStatExtra(stat) }); n != 0 {
-		t.Errorf("parseStatExtra allocates %v times", n)
 	}
 }
 
@@ -200,28 +175,4 @@ func TestDistinctMounts(t *testing.T) {
 	if want := []Mount{host, hostAlias, private}; !slices.Equal(got, want) {
 		t.Errorf("distinctMounts = %+v, want %+v", got, want)
 	}
-}
-
-// FuzzParseStatExtra checks the allocation-free field walk against a plain
-// split of the text after the last ')' on spaces and newlines.
-func FuzzParseStatExtra(f *testing.F) {
-	f.Add([]byte("2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 25 0 0"))
-	f.Add([]byte("42 (a) b) S 1 42 42 0 -1 4194560 9 0 0 0 1 2 0 0 20 0 17 0 99\n"))
-	f.Add([]byte("7 (x) S\n1  2"))
-	f.Fuzz(func(t *testing.T, stat []byte) {
-		flags, threads := parseStatExtra(stat)
-		after := string(stat[bytes.LastIndexByte(stat, ')')+1:])
-		fields := strings.FieldsFunc(after, func(r rune) bool { return r == ' ' || r == '\n' })
-		var wantFlags uint64
-		var wantThreads int
-		if len(fields) > 6 {
-			wantFlags, _ = strconv.ParseUint(fields[6], 10, 64)
-		}
-		if len(fields) > 17 {
-			wantThreads, _ = strconv.Atoi(fields[17])
-		}
-		if flags != wantFlags || threads != wantThreads {
-			t.Errorf("parseStatExtra(%q) = %d, %d; want %d, %d", stat, flags, threads, wantFlags, wantThreads)
-		}
-	})
 }

@@ -24,59 +24,88 @@ type Stat struct {
 // between the first '(' and the last ')' and may itself contain spaces,
 // parentheses and newlines.
 func ParseStat(data []byte) (Stat, error) {
-	st, _, err := parseStat(data)
-	return st, err
+	st, err := parseStat(data)
+	return st.Stat, err
 }
 
-// startTimeField is how many fields after the command name's ')' the start
-// time comes: it is field 22 of the line, the name field 2.
-const startTimeField = 22 - 2
+// procStat is Stat with the fields of /proc/PID/stat that only the scan
+// uses.
+type procStat struct {
+	Stat
+	Flags   uint64 // the kernel's PF_* flags of the process
+	Threads int    // how many threads it has (num_threads)
+	// StartTime is when the process started, in clock ticks since boot,
+	// which together with the PID identifies a process: a PID reused by a
+	// later process has a later start time.
+	StartTime uint64
+}
 
-// parseStat is ParseStat that also returns the process's start time (field
-// 22, in clock ticks since boot), which together with the PID identifies a
-// process: a PID reused by a later process has a later start time. It is 0
-// when the line ends before field 22, as no kernel's line does. It reads
-// the fields in place, without allocating, for the scan's hot path.
-func parseStat(data []byte) (Stat, uint64, error) {
+// pfKThread is PF_KTHREAD, the flag of kernel threads in procStat.Flags.
+const pfKThread = 0x00200000
+
+// The fields of /proc/PID/stat that parseStat reads after the PPID,
+// numbered as in proc(5): the PID is field 1, the command name field 2.
+const (
+	flagsField     = 9
+	threadsField   = 20
+	startTimeField = 22
+)
+
+// parseStat is ParseStat that also returns the fields only the scan uses,
+// all read in one walk over the line. Fields missing at the end of the
+// line (no kernel's line ends that early) are 0. Flags and threads that
+// are not numbers are 0 too, so a process whose threads are unknown is
+// read as having one; a start time that is not a number is an error. It
+// reads the fields in place, allocating only the name, for the scan's hot
+// path.
+func parseStat(data []byte) (procStat, error) {
 	open := bytes.IndexByte(data, '(')
 	closing := bytes.LastIndexByte(data, ')')
 	if open < 0 || closing < open {
-		return Stat{}, 0, fmt.Errorf("stat: no (comm): %w", ErrMalformed)
+		return procStat{}, fmt.Errorf("stat: no (comm): %w", ErrMalformed)
 	}
 	pid, err := strconv.Atoi(string(bytes.TrimSpace(data[:open])))
 	if err != nil || pid <= 0 {
-		return Stat{}, 0, fmt.Errorf("stat: bad pid %q: %w", data[:open], ErrMalformed)
+		return procStat{}, fmt.Errorf("stat: bad pid %q: %w", data[:open], ErrMalformed)
 	}
 	state, rest, ok := nextField(data[closing+1:])
 	if !ok || len(state) != 1 {
-		return Stat{}, 0, fmt.Errorf("stat: no state after comm: %w", ErrMalformed)
+		return procStat{}, fmt.Errorf("stat: no state after comm: %w", ErrMalformed)
 	}
 	ppidField, rest, _ := nextField(rest)
 	ppid, err := strconv.Atoi(string(ppidField))
 	if err != nil || ppid < 0 {
-		return Stat{}, 0, fmt.Errorf("stat: bad ppid %q: %w", ppidField, ErrMalformed)
+		return procStat{}, fmt.Errorf("stat: bad ppid %q: %w", ppidField, ErrMalformed)
 	}
-	start, err := startTime(rest)
-	if err != nil {
-		return Stat{}, 0, err
+	st := procStat{Stat: Stat{PID: pid, Comm: string(data[open+1 : closing]), State: state[0], PPID: ppid}}
+	if err := st.parseLaterFields(rest); err != nil {
+		return procStat{}, err
 	}
-	return Stat{PID: pid, Comm: string(data[open+1 : closing]), State: state[0], PPID: ppid}, start, nil
+	return st, nil
 }
 
-// startTime parses the start time from the fields that follow the PPID
-// (field 5 onwards); 0 if there are too few.
-func startTime(fields []byte) (uint64, error) {
+// parseLaterFields sets the fields of st that follow the PPID, from
+// fields, the rest of the line after it (field 5 onwards).
+func (st *procStat) parseLaterFields(fields []byte) error {
 	var field []byte
-	for range startTimeField - 2 {
+	for n := 5; n <= startTimeField; n++ {
 		if field, fields, _ = nextField(fields); len(field) == 0 {
-			return 0, nil
+			return nil
+		}
+		switch n {
+		case flagsField:
+			st.Flags, _ = strconv.ParseUint(string(field), 10, 64)
+		case threadsField:
+			st.Threads, _ = strconv.Atoi(string(field))
+		case startTimeField:
+			start, err := strconv.ParseUint(string(field), 10, 64)
+			if err != nil {
+				return fmt.Errorf("stat: bad start time %q: %w", field, ErrMalformed)
+			}
+			st.StartTime = start
 		}
 	}
-	start, err := strconv.ParseUint(string(field), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("stat: bad start time %q: %w", field, ErrMalformed)
-	}
-	return start, nil
+	return nil
 }
 
 // nextField returns the first space-separated field of data and the rest,

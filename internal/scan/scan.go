@@ -246,13 +246,12 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if err != nil {
 		return nil, classify(err)
 	}
-	stat, start, err := parseStat(data)
+	stat, err := parseStat(data)
 	if err != nil {
 		return nil, err
 	}
-	p := &Process{PID: pid, PPID: stat.PPID, UID: st.Uid, Comm: stat.Comm, State: stat.State, StartTime: start}
-	flags, threads := parseStatExtra(data)
-	p.Kernel = flags&pfKThread != 0
+	p := &Process{PID: pid, PPID: stat.PPID, UID: st.Uid, Comm: stat.Comm, State: stat.State,
+		StartTime: stat.StartTime, Kernel: stat.Flags&pfKThread != 0}
 	if uid, ok := r.owners[pid]; ok {
 		p.UID = uid
 	}
@@ -262,7 +261,7 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if r.needsContainer(p) {
 		r.readCgroup(dirfd, p)
 	}
-	r.readThreads(dirfd, p, threads)
+	r.readThreads(dirfd, p, stat.Threads)
 	return p, nil
 }
 

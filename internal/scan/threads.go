@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -16,27 +15,6 @@ import (
 type Thread struct {
 	PID, TID int
 	NS       [NumTypes]uint64 // as Process.NS
-}
-
-// pfKThread is PF_KTHREAD, the flag in /proc/PID/stat of kernel threads.
-const pfKThread = 0x00200000
-
-// parseStatExtra returns the flags (field 9) and num_threads (field 20)
-// of /proc/PID/stat, without allocating. Fields that are missing or not
-// numbers give 0: a process whose threads are unknown is read as having one.
-func parseStatExtra(stat []byte) (flags uint64, threads int) {
-	rest := stat[bytes.LastIndexByte(stat, ')')+1:]
-	for n := 3; n <= 20; n++ {
-		var field []byte
-		field, rest, _ = nextField(rest)
-		switch n {
-		case 9:
-			flags, _ = strconv.ParseUint(string(field), 10, 64)
-		case 20:
-			threads, _ = strconv.Atoi(string(field))
-		}
-	}
-	return flags, threads
 }
 
 // readThreads sets p.Threads to those of its n threads (n from stat)
