@@ -98,9 +98,9 @@ func (idx *Index) readMountNamespace(r *procReader, ns *Namespace) mountTable {
 func (idx *Index) readMountTable(r *procReader, proc string, want uint64) mountTable {
 	table := mountTable{path: idx.Root + "/" + proc + "/mountinfo"}
 	table.pid, _ = strconv.Atoi(proc)
-	dirfd, err := unix.Open(idx.Root+"/"+proc, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	dirfd, err := r.openProcess(proc)
 	if err != nil {
-		table.err = classify(err)
+		table.err = err
 		return table
 	}
 	defer unix.Close(dirfd)

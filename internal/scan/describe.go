@@ -3,6 +3,7 @@ package scan
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -115,7 +116,7 @@ func (r *procReader) readDetails(dirfd int, p *Process, want Details) error {
 // openSame opens p's /proc directory if it still belongs to p, the process
 // the scan read: one whose start time is p's.
 func (r *procReader) openSame(p *Process) (int, error) {
-	dirfd, err := r.openProcess(p.PID)
+	dirfd, err := r.openProcess(strconv.Itoa(p.PID))
 	if err != nil {
 		return -1, fmt.Errorf("process %d: %w", p.PID, err)
 	}

@@ -233,7 +233,7 @@ var nsLinkNames = func() (names [NumTypes]string) {
 }()
 
 func (r *procReader) read(pid int) (*Process, error) {
-	dirfd, err := r.openProcess(pid)
+	dirfd, err := r.openProcess(strconv.Itoa(pid))
 	if err != nil {
 		return nil, err
 	}
@@ -265,12 +265,13 @@ func (r *procReader) read(pid int) (*Process, error) {
 	return p, nil
 }
 
-// openProcess opens the directory ROOT/PID. Files opened relative to it
-// belong to the process it was opened for, even after that process exits
-// and another one gets its PID: procfs then fails the open (ENOENT) or the
-// read (ESRCH) rather than answer for the newcomer.
-func (r *procReader) openProcess(pid int) (int, error) {
-	dirfd, err := unix.Open(r.root+"/"+strconv.Itoa(pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+// openProcess opens the directory ROOT/PROC of a process, where PROC is
+// its PID or "self". Files opened relative to it belong to the process it
+// was opened for, even after that process exits and another one gets its
+// PID: procfs then fails the open (ENOENT) or the read (ESRCH) rather than
+// answer for the newcomer.
+func (r *procReader) openProcess(proc string) (int, error) {
+	dirfd, err := unix.Open(r.root+"/"+proc, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if errors.Is(err, unix.ENOENT) {
 		return -1, procError{ErrGone, fmt.Errorf("%w: %w", ErrNoProcess, err)}
 	}
