@@ -39,7 +39,7 @@ func (idx *Index) MountPath(m Mount) string {
 type mountTable struct {
 	path   string // the mountinfo file read
 	pid    int    // the process it belongs to; 0 for ROOT/self
-	mntNS  uint64
+	mntNS  uint64 // 0 if unknown: an exiting process, a fixture without the link
 	mounts []NSFSMount
 	err    error
 }
@@ -112,25 +112,11 @@ func (idx *Index) readMountTable(r *procReader, proc string, want uint64) mountT
 	if bytes.Contains(data, []byte(" - nsfs ")) {
 		table.mounts = ParseNSFSMounts(data)
 	}
-	table.mntNS = r.linkInode(dirfd, "ns/mnt")
+	table.mntNS, _ = r.readNSLink(dirfd, Mnt)
 	if want != 0 && table.mntNS != want {
 		table.err = procError{ErrGone, fmt.Errorf("the process left mount namespace %d", want)}
 	}
 	return table
-}
-
-// linkInode returns the inode a namespace link names, or 0 when it cannot
-// be read (a fixture without the link, an exiting process).
-func (r *procReader) linkInode(dirfd int, link string) uint64 {
-	n, err := unix.Readlinkat(dirfd, link, r.buf)
-	if err != nil {
-		return 0
-	}
-	_, inode, err := parseNSLink(r.buf[:n])
-	if err != nil {
-		return 0
-	}
-	return inode
 }
 
 // addMounts files the mounts of a table under their namespaces; a table

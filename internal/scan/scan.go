@@ -286,19 +286,12 @@ func (r *procReader) openProcess(proc string) (int, error) {
 func (r *procReader) readNamespaces(dirfd int, p *Process) error {
 	found := 0
 	for _, t := range AllTypes {
-		n, err := unix.Readlinkat(dirfd, nsLinkNames[t], r.buf)
+		inode, err := r.readNSLink(dirfd, t)
 		if errors.Is(err, unix.ENOENT) {
 			continue
 		}
 		if err != nil {
 			return classify(err)
-		}
-		name, inode, err := parseNSLink(r.buf[:n])
-		if err != nil {
-			return err
-		}
-		if string(name) != t.String() {
-			return fmt.Errorf("%s link names %q: %w", t, name, ErrMalformed)
 		}
 		p.NS[t] = inode
 		found++
@@ -307,6 +300,25 @@ func (r *procReader) readNamespaces(dirfd int, p *Process) error {
 		return procError{ErrGone, errNoLinks}
 	}
 	return nil
+}
+
+// readNSLink returns the inode that the link ns/TYPE of type t names,
+// under dirfd, the directory of a process or a thread. A link that is not
+// TYPE:[INODE] of type t is ErrMalformed. The error of readlink(2) is
+// returned as it is, for the caller to decide what an absent link means.
+func (r *procReader) readNSLink(dirfd int, t Type) (uint64, error) {
+	n, err := unix.Readlinkat(dirfd, nsLinkNames[t], r.buf)
+	if err != nil {
+		return 0, err
+	}
+	name, inode, err := parseNSLink(r.buf[:n])
+	if err != nil {
+		return 0, err
+	}
+	if string(name) != t.String() {
+		return 0, fmt.Errorf("%s link names %q: %w", t, name, ErrMalformed)
+	}
+	return inode, nil
 }
 
 // readFileAt reads a procfs file of one record (stat, status, cgroup,

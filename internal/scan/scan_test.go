@@ -192,3 +192,40 @@ func TestDescribeDuplicates(t *testing.T) {
 		t.Errorf("described 401 = %+v", p)
 	}
 }
+
+// TestScanNSLinks reads namespace links through readNSLink as each caller
+// means them: a process's absent link is a type the kernel lacks, a
+// thread's is a thread that exited, and a link of another type or not
+// TYPE:[INODE] is malformed, for a process (skipped) or a thread (a miss).
+func TestScanNSLinks(t *testing.T) {
+	root := fixture.TempDir(t)
+	good := map[string]string{"net": "net:[4026531840]", "pid": "pid:[4026531836]"}
+	stat := func(pid, threads int) string {
+		return string(formatStat(procStat{Stat: Stat{pid, "x", 'S', 0}, Threads: threads, StartTime: 1}))
+	}
+	must(t, writeProc(root, 1, stat(1, 3), good))
+	must(t, writeProc(root, 2, stat(2, 1), map[string]string{"net": "pid:[4026531836]"}))
+	must(t, writeProc(root, 3, stat(3, 1), map[string]string{"net": "net:[x]"}))
+	for tid, net := range map[string]string{"7": "uts:[9]", "8": ""} {
+		dir := filepath.Join(root, "1", "task", tid, "ns")
+		must(t, os.MkdirAll(dir, 0o755))
+		if net != "" {
+			must(t, os.Symlink(net, filepath.Join(dir, "net")))
+		}
+	}
+	idx, err := Scan(Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := idx.Processes[1]; p == nil || p.NS[Net] != 4026531840 || p.NS[UTS] != 0 {
+		t.Errorf("process 1 = %+v, want net 4026531840 and no uts namespace", p)
+	}
+	for _, pid := range []int{2, 3} {
+		if err := idx.Unreadable[pid]; !errors.Is(err, ErrMalformed) {
+			t.Errorf("process %d: %v, want ErrMalformed", pid, err)
+		}
+	}
+	if len(idx.Misses) != 1 || idx.Misses[0].Holder != HeldByThread || !errors.Is(idx.Misses[0].Err, ErrMalformed) {
+		t.Errorf("misses = %v, want thread 7's malformed link alone (thread 8 exited)", idx.Misses)
+	}
+}

@@ -79,13 +79,9 @@ func (r *procReader) readThreadNamespaces(taskfd int, tid string, p *Process, th
 		if p.NS[t] == 0 {
 			continue // the kernel lacks the type, or the link was unreadable
 		}
-		n, err := unix.Readlinkat(fd, nsLinkNames[t], r.buf)
+		inode, err := r.readNSLink(fd, t)
 		if err != nil {
 			return classify(err) // ENOENT: the thread exited
-		}
-		name, inode, err := parseNSLink(r.buf[:n])
-		if err != nil || string(name) != t.String() {
-			return fmt.Errorf("task %s: %s link %q: %w", tid, t, r.buf[:n], ErrMalformed)
 		}
 		th.NS[t] = inode
 	}
