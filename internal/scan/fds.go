@@ -30,7 +30,7 @@ type fdScan struct {
 // nsview's own fds are skipped: the namespaces it opens while it scans
 // are its own doing.
 func (idx *Index) findFDs(workers int) {
-	self, _ := os.Readlink(idx.Root + "/self")
+	self, selfErr := os.Readlink(idx.Root + "/self")
 	procs := make([]*Process, 0, len(idx.Processes))
 	for _, p := range idx.Processes {
 		if strconv.Itoa(p.PID) != self {
@@ -38,7 +38,7 @@ func (idx *Index) findFDs(workers int) {
 		}
 	}
 	sort.Slice(procs, func(i, j int) bool { return procs[i].PID < procs[j].PID })
-	sockets := idx.socketsReachable()
+	sockets := socketsReachable(self, selfErr)
 	if sockets != nil {
 		idx.Misses = append(idx.Misses, Miss{HeldBySocket, idx.Root, sockets})
 	}

@@ -15,9 +15,9 @@ var errForeignProcfs = errors.New("not the procfs of nsview's PID namespace, so 
 
 // socketsReachable says why the sockets of the scanned processes cannot
 // be inspected, or nil: pidfd_open(2) takes PIDs of nsview's own PID
-// namespace, so ROOT must be its procfs (ROOT/self is nsview).
-func (idx *Index) socketsReachable() error {
-	self, err := os.Readlink(idx.Root + "/self")
+// namespace, so ROOT must be its procfs, whose ROOT/self is nsview. self
+// is what ROOT/self links to, or err why it could not be read.
+func socketsReachable(self string, err error) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errForeignProcfs, err)
 	}
