@@ -14,12 +14,12 @@ import (
 )
 
 // newContainerResolver returns the resolver that names containers from the
-// runtimes' files on the host whose processes root shows, reached through
-// ROOT/1/root (or kthreadd's root). Without a way to the host's files,
-// containers are still recognised from their cgroups, unnamed, and the
-// error says why.
-func newContainerResolver(root string) (*container.Resolver, error) {
-	host, err := container.HostRoot(root)
+// runtimes' files on the host whose processes the scan reads, reached
+// through hostRoot (ROOT/1/root, or kthreadd's root; see Index.hostRoot).
+// Without a way to the host's files, containers are still recognised from
+// their cgroups, unnamed, and the error says why.
+func newContainerResolver(hostRoot func() (string, error)) (*container.Resolver, error) {
+	host, err := hostRoot()
 	if err != nil {
 		return container.NewResolver(emptyFS{}), err
 	}

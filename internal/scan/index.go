@@ -2,6 +2,7 @@ package scan
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/nsview/nsview/internal/container"
 )
@@ -135,6 +136,10 @@ type Index struct {
 	byKey  map[Key]*Namespace
 	users  *userCache
 	parked map[Key]int // fds of namespaces only sockets hold, from addFDHold to closeParked
+	// hostRoot is container.HostRoot of Root, looked up when first asked
+	// for and then kept: the container resolver and the user names both
+	// read the host's files through it.
+	hostRoot func() (string, error)
 }
 
 // Lookup returns the namespace of type t with the given inode, or nil.
@@ -192,11 +197,13 @@ func (idx *Index) sortMembers() {
 }
 
 func newIndex(root string) *Index {
+	hostRoot := sync.OnceValues(func() (string, error) { return container.HostRoot(root) })
 	return &Index{
 		Root:       root,
 		Processes:  make(map[int]*Process),
 		Unreadable: make(map[int]error),
 		byKey:      make(map[Key]*Namespace),
-		users:      newUserCache(root),
+		users:      newUserCache(hostRoot),
+		hostRoot:   hostRoot,
 	}
 }

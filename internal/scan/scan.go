@@ -81,7 +81,7 @@ func Scan(opts Options) (*Index, error) {
 	idx := newIndex(root)
 	var containers *container.Resolver
 	if opts.Containers {
-		containers, idx.ContainerErr = newContainerResolver(root)
+		containers, idx.ContainerErr = newContainerResolver(idx.hostRoot)
 	}
 	var cgroups *cgroupFiles
 	if containers != nil {

@@ -6,8 +6,6 @@ import (
 	"os/user"
 	"strconv"
 	"sync"
-
-	"github.com/nsview/nsview/internal/container"
 )
 
 // userCache names users from the user database of the host whose
@@ -16,14 +14,14 @@ import (
 // the host does even when its own image has no /etc/passwd. Where the
 // host's file cannot be read, it asks the user database nsview sees.
 type userCache struct {
-	mu     sync.Mutex
-	root   string
-	passwd map[uint32]string // the host's /etc/passwd; nil until read
-	names  map[uint32]string // every answer given
+	mu       sync.Mutex
+	hostRoot func() (string, error) // see Index.hostRoot
+	passwd   map[uint32]string      // the host's /etc/passwd; nil until read
+	names    map[uint32]string      // every answer given
 }
 
-func newUserCache(root string) *userCache {
-	return &userCache{root: root, names: make(map[uint32]string)}
+func newUserCache(hostRoot func() (string, error)) *userCache {
+	return &userCache{hostRoot: hostRoot, names: make(map[uint32]string)}
 }
 
 func (c *userCache) name(uid uint32) string {
@@ -48,7 +46,7 @@ func (c *userCache) name(uid uint32) string {
 
 // readHostPasswd reads the host's /etc/passwd; empty when it cannot.
 func (c *userCache) readHostPasswd() map[uint32]string {
-	host, err := container.HostRoot(c.root)
+	host, err := c.hostRoot()
 	if err != nil {
 		return map[uint32]string{}
 	}

@@ -49,7 +49,7 @@ func TestUserNamesFromHostRoot(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "1", "root", "etc", "passwd"), []byte(passwd), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := newUserCache(root)
+	c := newIndex(root).users
 	for uid, want := range map[uint32]string{4242: "hostonly", 4294967294: "4294967294"} {
 		if got := c.name(uid); got != want {
 			t.Errorf("name(%d) = %q, want %q", uid, got, want)
