@@ -75,7 +75,7 @@ func Apply(idx *scan.Index, s Spec) ([]Match, error) {
 		if s.Where != nil {
 			keep, err := s.Where.Keep(idx, m)
 			if err != nil {
-				return nil, fmt.Errorf("failed to apply the filter to %s:[%d]: %w", ns.Type, ns.Inode, err)
+				return nil, fmt.Errorf("failed to apply the filter to %s: %w", ns.Key(), err)
 			}
 			if !keep {
 				continue

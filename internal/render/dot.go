@@ -63,7 +63,7 @@ func dotID(ns *scan.Namespace) string { return fmt.Sprintf("%s_%d", ns.Type, ns.
 // "2 processes", "(301) nginx: master process", as the ownership tree
 // writes a leader.
 func dotLabel(ns *scan.Namespace) string {
-	lines := []string{fmt.Sprintf("%s:[%d]", ns.Type, ns.Inode), Plural(len(ns.Procs), "process", "processes")}
+	lines := []string{ns.Key().String(), Plural(len(ns.Procs), "process", "processes")}
 	if p := ns.Leader(); p != nil {
 		lines = append(lines, fmt.Sprintf("(%d) %s", p.PID, Truncate(Escape(p.Command()), dotCommandWidth)))
 	}

@@ -42,9 +42,9 @@ func holderRows(idx *scan.Index, ns *scan.Namespace) []holderRow {
 	for _, other := range idx.Namespaces {
 		switch {
 		case other.Type == ns.Type && other.Parent == ns.Inode && other != ns:
-			children = append(children, fmt.Sprintf("%s:[%d]", other.Type, other.Inode))
+			children = append(children, other.Key().String())
 		case ns.Type == scan.User && other.Owner == ns.Inode && other.Type != scan.User:
-			owned = append(owned, fmt.Sprintf("%s:[%d]", other.Type, other.Inode))
+			owned = append(owned, other.Key().String())
 		}
 	}
 	if len(children) > 0 {
@@ -71,5 +71,5 @@ func mountText(idx *scan.Index, m scan.Mount) string {
 	if m.MntNS == 0 {
 		return idx.MountPath(m)
 	}
-	return fmt.Sprintf("%s (mnt:[%d])", idx.MountPath(m), m.MntNS)
+	return fmt.Sprintf("%s (%s)", idx.MountPath(m), scan.Key{Type: scan.Mnt, Inode: m.MntNS})
 }

@@ -136,7 +136,7 @@ func (t *textTree) print(prefix string, l line) {
 
 // namespaceLine is "pid:[4026532300] level 1, owner root, 2 processes".
 func (t *textTree) namespaceLine(ns *scan.Namespace) line {
-	plain := fmt.Sprintf("%s:[%d]", ns.Type, ns.Inode)
+	plain := ns.Key().String()
 	text := t.palette.Type(ns.Type.String(), ns.Type.String()) + ":[" +
 		t.palette.Namespace(t.idx.IsInitial(ns), fmt.Sprint(ns.Inode)) + "]"
 	var facts []string

@@ -93,11 +93,18 @@ func (n *Namespace) Leader() *Process {
 	return n.Procs[0]
 }
 
+// Key returns the key that identifies n in an Index.
+func (n *Namespace) Key() Key { return Key{n.Type, n.Inode} }
+
 // Key identifies a namespace in an Index.
 type Key struct {
 	Type  Type
 	Inode uint64
 }
+
+// String names the namespace as its /proc/PID/ns link does, TYPE:[INODE]
+// ("net:[4026531840]"), as nsview labels namespaces in views and errors.
+func (k Key) String() string { return FormatNSLink(k.Type.String(), k.Inode) }
 
 // Skipped counts the processes a scan could not read, by reason.
 type Skipped struct {

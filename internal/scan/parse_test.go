@@ -58,6 +58,20 @@ func TestParseNSLink(t *testing.T) {
 	}
 }
 
+// TestKeyString checks that a namespace is labelled as its link reads:
+// "net:[4026531840]", which ParseNSLink reads back, for every type.
+func TestKeyString(t *testing.T) {
+	if got := (Key{Net, 4026531840}).String(); got != "net:[4026531840]" {
+		t.Errorf("Key.String = %q", got)
+	}
+	for _, typ := range AllTypes {
+		k := Key{typ, 1<<64 - 1}
+		if name, inode, err := ParseNSLink(k.String()); err != nil || name != typ.String() || inode != k.Inode {
+			t.Errorf("ParseNSLink(%q) = %q, %d, %v; want %v", k.String(), name, inode, err, k)
+		}
+	}
+}
+
 // TestParseNSLinkAllocs keeps the scan's hot path free of allocations.
 func TestParseNSLinkAllocs(t *testing.T) {
 	target := []byte("pid_for_children:[4026531836]")

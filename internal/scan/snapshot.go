@@ -75,9 +75,9 @@ func (idx *Index) addRecordedNamespace(ns *Namespace) error {
 	case ns.Inode == 0:
 		return fmt.Errorf("%w: %s namespace with inode 0", ErrInvalid, ns.Type)
 	case idx.byKey[k] != nil:
-		return fmt.Errorf("%w: namespace %s:[%d] listed twice", ErrInvalid, ns.Type, ns.Inode)
+		return fmt.Errorf("%w: namespace %s listed twice", ErrInvalid, k)
 	case ns.Level < -1 || ns.OwnerUID < -1 || ns.OwnerUID > math.MaxUint32:
-		return fmt.Errorf("%w: namespace %s:[%d]: level %d or owner UID %d out of range", ErrInvalid, ns.Type, ns.Inode, ns.Level, ns.OwnerUID)
+		return fmt.Errorf("%w: namespace %s: level %d or owner UID %d out of range", ErrInvalid, k, ns.Level, ns.OwnerUID)
 	}
 	ns.Procs = nil
 	idx.byKey[k] = ns
@@ -108,7 +108,7 @@ func (idx *Index) checkAcyclic() error {
 		onPath := map[*Namespace]bool{}
 		for n := ns; n != nil && !done[n]; n = idx.up(n) {
 			if onPath[n] {
-				return fmt.Errorf("%w: namespace %s:[%d] is its own ancestor", ErrInvalid, n.Type, n.Inode)
+				return fmt.Errorf("%w: namespace %s is its own ancestor", ErrInvalid, n.Key())
 			}
 			onPath[n] = true
 		}

@@ -102,7 +102,7 @@ func WriteDiffText(w io.Writer, changes []Change) error {
 	var b strings.Builder
 	for _, c := range changes {
 		ns := c.Namespace
-		fmt.Fprintf(&b, "%c %s:[%d] %s", c.Kind, ns.Type, ns.Inode, render.Plural(len(ns.Procs), "process", "processes"))
+		fmt.Fprintf(&b, "%c %s %s", c.Kind, ns.Key(), render.Plural(len(ns.Procs), "process", "processes"))
 		if p := ns.Leader(); p != nil {
 			fmt.Fprintf(&b, " (%d) %s", p.PID, render.Escape(p.Command()))
 		}

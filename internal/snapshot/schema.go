@@ -251,7 +251,7 @@ func (n Namespace) namespace() (*scan.Namespace, error) {
 	ns := &scan.Namespace{Type: t, Inode: n.Inode, OwnerUID: -1, Level: -1, NSFS: n.NSFS, NetNSID: n.NetNSID,
 		Initial: n.Initial, FDs: n.FDs, Sockets: n.Sockets}
 	if ns.Holders, err = scan.ParseHolders(n.Holders); err != nil {
-		return nil, fmt.Errorf("namespace %s:[%d]: %w", t, n.Inode, err)
+		return nil, fmt.Errorf("namespace %s: %w", ns.Key(), err)
 	}
 	for _, m := range n.Mounts {
 		ns.Mounts = append(ns.Mounts, scan.Mount{Path: m.Path, MntNS: m.MntNS, PID: m.PID})
