@@ -148,12 +148,10 @@ func (w *watcher) scan() (*frame, error) {
 	idx.Describe(sel.Described(), w.needs.Details())
 	f := &frame{sel: sel, matches: make(map[scan.Key]filter.Match, len(sel.Matches)), rows: map[scan.Key]string{}}
 	for _, m := range sel.Matches {
-		f.matches[key(m.Namespace)] = m
+		f.matches[m.Namespace.Key()] = m
 	}
 	return f, nil
 }
-
-func key(ns *scan.Namespace) scan.Key { return scan.Key{Type: ns.Type, Inode: ns.Inode} }
 
 // events are the changes from prev to cur (snapshot.Diff's), in the terms
 // of the selections: every match of the first frame is added, and a
@@ -168,7 +166,7 @@ func events(prev, cur *frame) []event {
 	}
 	var list []event
 	for _, c := range snapshot.Diff(prev.sel.Index, cur.sel.Index) {
-		k := key(c.Namespace)
+		k := c.Namespace.Key()
 		before, wasIn := prev.matches[k]
 		after, isIn := cur.matches[k]
 		switch {
@@ -252,7 +250,7 @@ func (w *watcher) markRows(lines []string, prev, cur *frame) []string {
 	added, removed := map[scan.Key]bool{}, []string(nil)
 	if prev != nil {
 		for _, e := range events(prev, cur) {
-			switch k := key(e.match.Namespace); e.kind {
+			switch k := e.match.Namespace.Key(); e.kind {
 			case snapshot.Added:
 				added[k] = true
 			case snapshot.Removed:
@@ -263,7 +261,7 @@ func (w *watcher) markRows(lines []string, prev, cur *frame) []string {
 		}
 	}
 	for i, m := range cur.sel.Matches {
-		k, row := key(m.Namespace), lines[heading+i]
+		k, row := m.Namespace.Key(), lines[heading+i]
 		cur.rows[k] = row
 		if added[k] {
 			marked = append(marked, "+ "+row)

@@ -78,7 +78,7 @@ func (a *kinAsker) askAbout(ns *Namespace) []kinship {
 	a.answers = nil
 	fd, err := a.idx.openNamespace(ns)
 	if err != nil {
-		return []kinship{{key: Key{ns.Type, ns.Inode}, ownerUID: -1, err: err}}
+		return []kinship{{key: ns.Key(), ownerUID: -1, err: err}}
 	}
 	defer unix.Close(fd)
 	a.ask(ns.Type, ns.Inode, fd)

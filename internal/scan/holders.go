@@ -151,7 +151,7 @@ func (idx *Index) resolveHeldOnly(types []Type) {
 // be the namespace's nsfs file: a PID or mount point may have been reused,
 // and a procfs tree that is not the kernel's may name any file.
 func (idx *Index) openHeld(ns *Namespace) (int, error) {
-	if parked, ok := idx.parked[Key{ns.Type, ns.Inode}]; ok {
+	if parked, ok := idx.parked[ns.Key()]; ok {
 		return unix.Dup(parked)
 	}
 	path := idx.Path(ns)

@@ -164,7 +164,7 @@ func FuzzScan(f *testing.F) {
 		}
 		seen := map[Key]bool{}
 		for _, ns := range idx.Namespaces {
-			k := Key{ns.Type, ns.Inode}
+			k := ns.Key()
 			if seen[k] {
 				t.Errorf("namespace %v indexed twice", k)
 			}

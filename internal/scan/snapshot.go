@@ -68,7 +68,7 @@ func Rebuild(r Recorded) (*Index, error) {
 
 // addRecordedNamespace files ns under its key, with no members yet.
 func (idx *Index) addRecordedNamespace(ns *Namespace) error {
-	k := Key{ns.Type, ns.Inode}
+	k := ns.Key()
 	switch {
 	case int(ns.Type) >= NumTypes:
 		return fmt.Errorf("%w: namespace %d: unknown type %s", ErrInvalid, ns.Inode, ns.Type)
