@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
 
 	"github.com/nsview/nsview/internal/filter"
 	"github.com/nsview/nsview/internal/render"
@@ -78,7 +79,8 @@ type watcher struct {
 }
 
 // watch runs nsview --watch until SIGINT or SIGTERM, or until standard
-// output is a closed pipe; all three end it with success.
+// output is a closed pipe (noticed at the next write or the next
+// interval, whichever comes first); all three end it with success.
 func watch(cfg config, env environment) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
 	defer stop()
@@ -128,7 +130,33 @@ func (w *watcher) loop(ctx context.Context, show func(prev, cur *frame) error) e
 			return nil
 		case <-ticker.C:
 		}
+		if readerGone(w.env.stdout) {
+			return nil
+		}
 	}
+}
+
+// readerGone reports whether out is a pipe or socket whose reading end
+// has been closed, so that the next write would fail: poll(2) says so
+// (POLLERR, POLLHUP) without writing. Without it, a watch with no news
+// would notice only at its next event, and `nsview --watch | head` would
+// keep its shell waiting until some namespace came or went.
+func readerGone(out io.Writer) bool {
+	f := outFile(out)
+	if f == nil {
+		return false
+	}
+	conn, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	gone := false
+	conn.Control(func(fd uintptr) {
+		fds := []unix.PollFd{{Fd: int32(fd)}}
+		n, err := unix.Poll(fds, 0)
+		gone = err == nil && n > 0 && fds[0].Revents&(unix.POLLERR|unix.POLLHUP) != 0
+	})
+	return gone
 }
 
 // scan makes one frame: scan, select, describe, as nsview without --watch.

@@ -145,6 +145,47 @@ func TestWatchJSONEvents(t *testing.T) {
 	}
 }
 
+// TestWatchEndsWhenReaderCloses: once the reader of a pipe has gone, as
+// head(1) does after its lines, nsview --watch must end with success at
+// its next interval, even when no namespace changes and so nothing is
+// written that would fail with EPIPE.
+func TestWatchEndsWhenReaderCloses(t *testing.T) {
+	cmd := nsviewCommand(t, "--watch", "--json", "--interval", "100ms", "-t", "uts")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waited := false
+	t.Cleanup(func() {
+		if !waited {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+		t.Fatalf("no first event: %v; stderr:\n%s", err, stderr.String())
+	}
+	out.Close()
+	waited = true
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("nsview --watch after its reader closed: %v; stderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Errorf("nsview --watch still ran 10 s after its reader closed")
+	}
+}
+
 func TestWatchUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"--watch", "--interval", "10ms"},
