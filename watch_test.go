@@ -35,6 +35,23 @@ func nsviewCommand(t *testing.T, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// startNsview starts nsview with args, its standard output a pipe for the
+// test to read and its standard error kept for failure messages.
+func startNsview(t *testing.T, args ...string) (*exec.Cmd, io.ReadCloser, *bytes.Buffer) {
+	t.Helper()
+	cmd := nsviewCommand(t, args...)
+	stderr := new(bytes.Buffer)
+	cmd.Stderr = stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, out, stderr
+}
+
 // watchEvent is one line of nsview --watch --json.
 type watchEvent struct {
 	Event string
@@ -78,16 +95,7 @@ func parseEvent(line string) (watchEvent, error) {
 // through nsview --watch --json: added, then removed once it is killed.
 func TestWatchJSONEvents(t *testing.T) {
 	kerneltest.RequireRoot(t)
-	cmd := nsviewCommand(t, "--watch", "--json", "--interval", "200ms", "-t", "net")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out, stderr := startNsview(t, "--watch", "--json", "--interval", "200ms", "-t", "net")
 	lines := make(chan string)
 	go func() {
 		defer close(lines)
@@ -150,16 +158,7 @@ func TestWatchJSONEvents(t *testing.T) {
 // its next interval, even when no namespace changes and so nothing is
 // written that would fail with EPIPE.
 func TestWatchEndsWhenReaderCloses(t *testing.T) {
-	cmd := nsviewCommand(t, "--watch", "--json", "--interval", "100ms", "-t", "uts")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out, stderr := startNsview(t, "--watch", "--json", "--interval", "100ms", "-t", "uts")
 	waited := false
 	t.Cleanup(func() {
 		if !waited {
