@@ -14,7 +14,7 @@ import (
 // to what /proc shows: the namespaces of the processes' parents. Any
 // fallback sets idx.Partial. With types, only namespaces of those types
 // are resolved (with their ancestors and owners).
-func (idx *Index) resolveHierarchy(types []Type) {
+func (idx *Index) resolveHierarchy(types []Type, workers int) {
 	var todo []*Namespace
 	for _, ns := range idx.Namespaces {
 		// Those without processes are ancestors, resolved when found, or
@@ -23,7 +23,7 @@ func (idx *Index) resolveHierarchy(types []Type) {
 			todo = append(todo, ns)
 		}
 	}
-	for _, ns := range idx.resolveFromKernel(todo) {
+	for _, ns := range idx.resolveFromKernel(todo, workers) {
 		idx.Partial = true
 		idx.resolveFromProcesses(ns)
 	}
@@ -34,7 +34,8 @@ func (idx *Index) resolveHierarchy(types []Type) {
 
 // kinship is what the kernel says of one namespace: its owner, its parent
 // (pid and user namespaces) and its creator's UID (user namespaces); err
-// is set when it did not answer, or did not for a relative that was new.
+// is set when the namespace could not be opened or an ioctl failed, and
+// then the fields hold what was learned before.
 type kinship struct {
 	key           Key
 	owner, parent uint64
@@ -44,22 +45,37 @@ type kinship struct {
 
 // resolveFromKernel resolves nss from their files (see openNamespace) and
 // returns those the kernel could not resolve. The system calls, about ten
-// a namespace, run in parallel and only read the index; the answers, with
-// the relatives they found that the index lacks, are recorded afterwards,
-// one at a time.
-func (idx *Index) resolveFromKernel(nss []*Namespace) []*Namespace {
+// a namespace, run on workers (see parallel) and only read the index; the
+// answers, with the relatives they found that the index lacks, are
+// recorded afterwards, one at a time.
+func (idx *Index) resolveFromKernel(nss []*Namespace, workers int) []*Namespace {
 	answers := make([][]kinship, len(nss))
-	parallel(len(nss), 0, func() func(int) {
+	parallel(len(nss), workers, func() func(int) {
 		a := &kinAsker{idx: idx, asked: make(map[Key]bool)}
 		return func(i int) { answers[i] = a.askAbout(nss[i]) }
 	})
 	var failed []*Namespace
+	recorded := make(map[Key]bool) // relatives recorded: true from a full answer
 	for i, ns := range nss {
-		if err := idx.record(answers[i]); err != nil {
+		if err := idx.record(answers[i], recorded); err != nil {
 			failed = append(failed, ns)
 		}
 	}
+	if !allFull(recorded) {
+		idx.Partial = true // a relative the kernel did not fully answer for
+	}
 	return failed
+}
+
+// allFull reports whether every relative in recorded (see record) was
+// recorded from a full answer.
+func allFull(recorded map[Key]bool) bool {
+	for _, full := range recorded {
+		if !full {
+			return false
+		}
+	}
+	return true
 }
 
 // A kinAsker asks the kernel about namespaces for one worker of
@@ -88,8 +104,9 @@ func (a *kinAsker) askAbout(ns *Namespace) []kinship {
 // ask asks the kernel about the namespace (t, inode) open as fd, and, in
 // turn, about each relative it names that neither the index nor a.asked
 // holds, while that relative's fd is open. It appends the namespace's
-// answer to a.answers, then its relatives', and returns the answer's err.
-func (a *kinAsker) ask(t Type, inode uint64, fd int) error {
+// answer to a.answers, then its relatives'. A relative's failure stays in
+// its own answer: the namespace still knows the relative's inode.
+func (a *kinAsker) ask(t Type, inode uint64, fd int) {
 	i := len(a.answers)
 	a.answers = append(a.answers, kinship{key: Key{t, inode}, ownerUID: -1})
 	owner, err := a.relative(fd, unix.NS_GET_USERNS, User)
@@ -104,13 +121,12 @@ func (a *kinAsker) ask(t Type, inode uint64, fd int) error {
 		parent, err = a.relative(fd, unix.NS_GET_PARENT, t)
 	}
 	a.answers[i].owner, a.answers[i].parent, a.answers[i].ownerUID, a.answers[i].err = owner, parent, ownerUID, err
-	return err
 }
 
 // relative runs an ioctl that returns the fd of a related namespace of
-// type t and returns its inode, asking about it if it is new. EPERM, which
-// the kernel returns for the initial namespace and for one outside the
-// caller's reach, gives 0 and no error.
+// type t and returns its inode, asking about it (ask) if it is new. EPERM,
+// which the kernel returns for the initial namespace and for one outside
+// the caller's reach, gives 0 and no error.
 func (a *kinAsker) relative(fd int, request uint, t Type) (uint64, error) {
 	relatedFD, err := unix.IoctlRetInt(fd, request)
 	if errors.Is(err, unix.EPERM) {
@@ -127,18 +143,24 @@ func (a *kinAsker) relative(fd int, request uint, t Type) (uint64, error) {
 	key := Key{t, st.Ino}
 	if a.idx.byKey[key] == nil && !a.asked[key] {
 		a.asked[key] = true
-		if err := a.ask(t, st.Ino, relatedFD); err != nil {
-			return 0, err
-		}
+		a.ask(t, st.Ino, relatedFD)
 	}
 	return st.Ino, nil
 }
 
 // record files the kernel's answers about one namespace and the relatives
-// found with it (kinAsker.askAbout), adding the relatives the index lacks.
-// It returns the error of the namespace's own answer.
-func (idx *Index) record(answers []kinship) error {
-	for _, a := range answers {
+// found with it (kinAsker.askAbout), adding the relatives the index lacks,
+// and returns the error of the namespace's own answer. Several workers may
+// have asked about one relative: recorded says which relatives are filed
+// already, and whether from a full answer, which no other replaces.
+func (idx *Index) record(answers []kinship, recorded map[Key]bool) error {
+	for i, a := range answers {
+		if i > 0 {
+			if full, seen := recorded[a.key]; seen && (full || a.err != nil) {
+				continue
+			}
+			recorded[a.key] = a.err == nil
+		}
 		ns := idx.namespace(a.key.Type, a.key.Inode)
 		ns.Owner, ns.Parent, ns.OwnerUID = a.owner, a.parent, a.ownerUID
 		idx.fillOutOfReach(ns)

@@ -82,7 +82,7 @@ func (idx *Index) findHolders(opts Options) {
 		idx.findFDs(opts.Workers)
 	}
 	if opts.Hierarchy {
-		idx.resolveHeldOnly(opts.HierarchyTypes)
+		idx.resolveHeldOnly(opts.HierarchyTypes, opts.Workers)
 	}
 	sortMisses(idx.Misses)
 }
@@ -132,14 +132,14 @@ func (idx *Index) Path(ns *Namespace) string {
 // in, through a file that opens them (Path) or a socket's parked fd; with
 // types, only those of these types. What cannot be opened leaves the
 // hierarchy partial. resolveHierarchy then skips them, as ancestors.
-func (idx *Index) resolveHeldOnly(types []Type) {
+func (idx *Index) resolveHeldOnly(types []Type, workers int) {
 	var held []*Namespace
 	for _, ns := range idx.Namespaces {
 		if len(ns.Procs) == 0 && (types == nil || slices.Contains(types, ns.Type)) {
 			held = append(held, ns)
 		}
 	}
-	if len(idx.resolveFromKernel(held)) > 0 {
+	if len(idx.resolveFromKernel(held, workers)) > 0 {
 		idx.Partial = true
 	}
 }
@@ -152,7 +152,7 @@ func (idx *Index) resolveHeldOnly(types []Type) {
 // and a procfs tree that is not the kernel's may name any file.
 func (idx *Index) openHeld(ns *Namespace) (int, error) {
 	if parked, ok := idx.parked[ns.Key()]; ok {
-		return unix.Dup(parked)
+		return unix.FcntlInt(uintptr(parked), unix.F_DUPFD_CLOEXEC, 0)
 	}
 	path := idx.Path(ns)
 	if path == "" {

@@ -127,7 +127,7 @@ func Scan(opts Options) (*Index, error) {
 	defer idx.closeParked()
 	idx.findHolders(opts)
 	if opts.Hierarchy {
-		idx.resolveHierarchy(opts.HierarchyTypes)
+		idx.resolveHierarchy(opts.HierarchyTypes, opts.Workers)
 	}
 	if opts.NetNSID {
 		idx.readNetNSIDs()
