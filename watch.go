@@ -136,11 +136,13 @@ func (w *watcher) loop(ctx context.Context, show func(prev, cur *frame) error) e
 	}
 }
 
-// readerGone reports whether out is a pipe or socket whose reading end
-// has been closed, so that the next write would fail: poll(2) says so
-// (POLLERR, POLLHUP) without writing. Without it, a watch with no news
-// would notice only at its next event, and `nsview --watch | head` would
-// keep its shell waiting until some namespace came or went.
+// readerGone reports whether out is a pipe whose reading end has been
+// closed (poll(2) says POLLERR), or a stream socket whose peer has closed
+// it (POLLHUP), so that the next write would fail: poll tells without
+// writing. Without it, a watch with no news would notice only at its next
+// event, and `nsview --watch | head` would keep its shell waiting until
+// some namespace came or went. Other outputs (terminals, files) are left
+// to fail at a write as they would.
 func readerGone(out io.Writer) bool {
 	f := outFile(out)
 	if f == nil {
@@ -152,9 +154,22 @@ func readerGone(out io.Writer) bool {
 	}
 	gone := false
 	conn.Control(func(fd uintptr) {
+		var st unix.Stat_t
+		if unix.Fstat(int(fd), &st) != nil {
+			return
+		}
+		var closed int16
+		switch st.Mode & unix.S_IFMT {
+		case unix.S_IFIFO:
+			closed = unix.POLLERR
+		case unix.S_IFSOCK:
+			closed = unix.POLLHUP
+		default:
+			return
+		}
 		fds := []unix.PollFd{{Fd: int32(fd)}}
 		n, err := unix.Poll(fds, 0)
-		gone = err == nil && n > 0 && fds[0].Revents&(unix.POLLERR|unix.POLLHUP) != 0
+		gone = err == nil && n > 0 && fds[0].Revents&closed != 0
 	})
 	return gone
 }

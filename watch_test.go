@@ -166,6 +166,9 @@ func TestWatchEndsWhenReaderCloses(t *testing.T) {
 			cmd.Wait()
 		}
 	})
+	if f, ok := out.(*os.File); ok {
+		f.SetReadDeadline(time.Now().Add(30 * time.Second))
+	}
 	if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
 		t.Fatalf("no first event: %v; stderr:\n%s", err, stderr.String())
 	}
@@ -182,6 +185,56 @@ func TestWatchEndsWhenReaderCloses(t *testing.T) {
 		cmd.Process.Kill()
 		<-done
 		t.Errorf("nsview --watch still ran 10 s after its reader closed")
+	}
+}
+
+// TestReaderGone: only a pipe whose reader has closed, or a socket whose
+// peer has, counts as gone; open pipes, files, /dev/null and writers that
+// are no files do not.
+func TestReaderGone(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devNull.Close()
+	file, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	pair, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock, peer := os.NewFile(uintptr(pair[0]), "socket"), os.NewFile(uintptr(pair[1]), "peer")
+	defer sock.Close()
+	for _, tc := range []struct {
+		name string
+		out  io.Writer
+		want bool
+	}{
+		{"pipe with its reader", w, false},
+		{"/dev/null", devNull, false},
+		{"regular file", file, false},
+		{"buffer", &bytes.Buffer{}, false},
+		{"socket with its peer", sock, false},
+	} {
+		if got := readerGone(tc.out); got != tc.want {
+			t.Errorf("%s: gone %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	r.Close()
+	peer.Close()
+	if !readerGone(w) {
+		t.Errorf("pipe whose reader closed: not gone")
+	}
+	if !readerGone(sock) {
+		t.Errorf("socket whose peer closed: not gone")
 	}
 }
 
