@@ -134,11 +134,11 @@ int main(int argc, char **argv)
 		default: fprintf(stderr, "usage: floor [-c] [-r] [-j THREADS] [ROOT]\n"); return 2;
 		}
 	}
-	if (nthreads < 1 || nthreads > 64) { fprintf(stderr, "floor: -j takes 1 to 64\n"); return 2; }
+	if (nthreads < 1) { fprintf(stderr, "floor: -j takes a positive number\n"); return 2; }
 	if (optind < argc) root = argv[optind];
 	list_processes();
 	inodes = calloc(npids ? npids : 1, sizeof *inodes);
-	pthread_t threads[64];
+	pthread_t *threads = calloc(nthreads, sizeof *threads);
 	for (int k = 1; k < nthreads; k++) {
 		if ((errno = pthread_create(&threads[k], NULL, worker, (void *)(size_t)k))) { perror("pthread_create"); return 1; }
 	}

@@ -172,9 +172,10 @@ func agree(nsview, floor string, held int) error {
 	outputs := map[string][]string{}
 	var withoutProcs int
 	for name, argv := range map[string][]string{
-		"nsview": {nsview, "-o", "ns,type,nprocs", "--no-headings"},
-		"lsns":   {"lsns", "-o", "NS,TYPE,NPROCS", "--noheadings"},
-		"floor":  {floor},
+		"nsview":      {nsview, "-o", "ns,type,nprocs", "--no-headings"},
+		"lsns":        {"lsns", "-o", "NS,TYPE,NPROCS", "--noheadings"},
+		"floor":       {floor},
+		floorParallel: {floor, "-r", "-j", fmt.Sprint(runtime.NumCPU())},
 	} {
 		out, err := exec.Command(argv[0], argv[1:]...).Output()
 		if err != nil {
@@ -194,13 +195,13 @@ func agree(nsview, floor string, held int) error {
 		slices.Sort(rows)
 		outputs[name] = rows
 	}
-	for _, other := range []string{"lsns", "floor"} {
+	for _, other := range []string{"lsns", "floor", floorParallel} {
 		if !slices.Equal(outputs["nsview"], outputs[other]) {
 			return fmt.Errorf("nsview and %s differ (%d vs %d namespaces with processes; only nsview: %s; only %s: %s)", other,
 				len(outputs["nsview"]), len(outputs[other]), firstMissing(outputs["nsview"], outputs[other]), other, firstMissing(outputs[other], outputs["nsview"]))
 		}
 	}
-	fmt.Printf("agreement: nsview, lsns and floor list the same %d namespaces with the same NPROCS (%d more shared with the harness not compared); nsview lists %d more without processes\n",
+	fmt.Printf("agreement: nsview, lsns and both floors list the same %d namespaces with the same NPROCS (%d more shared with the harness not compared); nsview lists %d more without processes\n",
 		len(outputs["nsview"]), len(own), withoutProcs)
 	if withoutProcs < held {
 		return fmt.Errorf("nsview lists %d namespaces without processes, but the population holds %d by bind mounts alone", withoutProcs, held)
