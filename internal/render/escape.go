@@ -48,8 +48,10 @@ func isPlain(s string) bool {
 // unsafeRune reports whether r is a non-ASCII rune that could reorder,
 // hide or break a terminal line: C1 controls and format characters.
 func unsafeRune(r rune) bool {
-	return (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r) ||
-		unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r)
+	if r < 0x80 {
+		return false // no ASCII rune is C1 or in Cf, Zl or Zp
+	}
+	return r < 0xa0 || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r)
 }
 
 // Ellipsis marks text that was cut to fit.
