@@ -15,21 +15,27 @@ import (
 // fallback sets idx.Partial. With types, only namespaces of those types
 // are resolved (with their ancestors and owners).
 func (idx *Index) resolveHierarchy(types []Type, workers int) {
-	var todo []*Namespace
-	for _, ns := range idx.Namespaces {
-		// Those without processes are ancestors, resolved when found, or
-		// held-only ones, resolved by resolveHeldOnly.
-		if len(ns.Procs) > 0 && (types == nil || slices.Contains(types, ns.Type)) {
-			todo = append(todo, ns)
-		}
-	}
-	for _, ns := range idx.resolveFromKernel(todo, workers) {
+	// Those without processes are ancestors, resolved when found, or
+	// held-only ones, resolved by resolveHeldOnly.
+	for _, ns := range idx.resolveFromKernel(idx.namespacesOf(types, true), workers) {
 		idx.Partial = true
 		idx.resolveFromProcesses(ns)
 	}
 	for _, ns := range idx.Namespaces {
 		idx.setLevel(ns)
 	}
+}
+
+// namespacesOf returns the namespaces of the given types (nil: all) that
+// processes are in (withProcs) or that none is in.
+func (idx *Index) namespacesOf(types []Type, withProcs bool) []*Namespace {
+	var list []*Namespace
+	for _, ns := range idx.Namespaces {
+		if (len(ns.Procs) > 0) == withProcs && (types == nil || slices.Contains(types, ns.Type)) {
+			list = append(list, ns)
+		}
+	}
+	return list
 }
 
 // kinship is what the kernel says of one namespace: its owner, its parent

@@ -133,13 +133,7 @@ func (idx *Index) Path(ns *Namespace) string {
 // types, only those of these types. What cannot be opened leaves the
 // hierarchy partial. resolveHierarchy then skips them, as ancestors.
 func (idx *Index) resolveHeldOnly(types []Type, workers int) {
-	var held []*Namespace
-	for _, ns := range idx.Namespaces {
-		if len(ns.Procs) == 0 && (types == nil || slices.Contains(types, ns.Type)) {
-			held = append(held, ns)
-		}
-	}
-	if len(idx.resolveFromKernel(held, workers)) > 0 {
+	if len(idx.resolveFromKernel(idx.namespacesOf(types, false), workers)) > 0 {
 		idx.Partial = true
 	}
 }
