@@ -1,14 +1,13 @@
 // Package testutil ends a package's tests by checking that they left
 // nothing behind: no goroutine, no file descriptor and no child process.
 // A test that starts processes or opens files ends them itself (t.Cleanup);
-// this catches the ones it forgot, as lxkns does after every test.
+// this catches the ones it forgot, as lxkns does after every test. Fetch
+// (http.go) is how tests GET from the servers they start.
 package testutil
 
 import (
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -195,27 +194,4 @@ func countFDs(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return len(entries)
-}
-
-// Fetch GETs url with client, with basic auth when user is not empty, and
-// returns the status and the body; it fails t when the request does.
-func Fetch(t *testing.T, client *http.Client, url, user, password string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if user != "" {
-		req.SetBasicAuth(user, password)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(body)
 }
