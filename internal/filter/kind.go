@@ -128,7 +128,7 @@ func (k Kind) Needs() scan.Need {
 	case PIDTree, MemberTree:
 		return scan.NeedMembers | scan.NeedCmdline | scan.NeedHierarchy | scan.NeedNSpid | scan.NeedContainers
 	case OwnerTree:
-		return scan.NeedMembers | scan.NeedCmdline | scan.NeedHierarchy
+		return scan.NeedMembers | scan.NeedLeaderCmdline | scan.NeedHierarchy
 	}
 	return 0
 }

@@ -72,7 +72,7 @@ var namespaceColumns = []Column[NSRow]{
 		Value: func(r NSRow) any { return leaderValue(r, func(p *scan.Process) any { return p.PID }) }},
 	{Name: "PPID", Type: "integer", Help: "PPID of the PID", Needs: scan.NeedMembers,
 		Value: func(r NSRow) any { return leaderValue(r, func(p *scan.Process) any { return p.PPID }) }},
-	{Name: "COMMAND", Type: "string", Help: "command line of the PID", Needs: scan.NeedMembers | scan.NeedCmdline,
+	{Name: "COMMAND", Type: "string", Help: "command line of the PID", Needs: scan.NeedMembers | scan.NeedLeaderCmdline,
 		Value: func(r NSRow) any { return leaderValue(r, func(p *scan.Process) any { return p.Command() }) }},
 	{Name: "UID", Type: "integer", Help: "UID of the PID", Needs: scan.NeedMembers,
 		Value: func(r NSRow) any { return leaderValue(r, func(p *scan.Process) any { return p.UID }) }},

@@ -17,7 +17,8 @@ type Details struct {
 
 // Describe reads the details of the given processes, for those that a view
 // is about to print; a process listed more than once is read once. Each
-// call reads them anew, so a caller describes its processes once.
+// call reads them anew, so a caller describes its processes once; only a
+// command line that the scan read already (Options.LeaderCmdlines) is kept.
 //
 // The details are read only from the process the scan saw: Describe checks
 // its start time first and reads the files through the same directory fd.
@@ -57,9 +58,13 @@ func distinct(procs []*Process) []*Process {
 }
 
 // describe reads the details of p that want names and that p can have; see
-// Describe.
+// Describe. A command line the scan read stays.
 func (idx *Index) describe(r *procReader, p *Process, want Details) error {
-	p.Cmdline, p.Cgroup, p.NSpid = "", "", nil
+	if !p.cmdlineRead {
+		p.Cmdline = ""
+	}
+	p.Cgroup, p.NSpid = "", nil
+	want.Cmdline = want.Cmdline && !p.cmdlineRead
 	want.NSpid = want.NSpid && !idx.initialPIDNamespace(p)
 	err := r.readSame(p, want)
 	if len(p.NSpid) == 0 {

@@ -38,6 +38,9 @@ type Process struct {
 	// then stay unknown: the process exited since the scan (ErrGone) or its
 	// PID now belongs to another process (ErrReused). Nil once read.
 	DetailsErr error
+	// cmdlineRead says that the scan read Cmdline with the rest
+	// (Options.LeaderCmdlines), so that Describe leaves it.
+	cmdlineRead bool
 }
 
 // Command is what nsview shows as a process's command: its command line,

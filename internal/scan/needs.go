@@ -19,8 +19,11 @@ const (
 	NeedHierarchy
 	NeedNetNSID // network namespace IDs, for Namespace.NetNSID
 	NeedCmdline // Process.Cmdline
-	NeedCgroup  // Process.Cgroup
-	NeedNSpid   // Process.NSpid
+	// NeedLeaderCmdline is Process.Cmdline of each namespace's lowest-PID
+	// process only, which the scan reads while it reads the process.
+	NeedLeaderCmdline
+	NeedCgroup // Process.Cgroup
+	NeedNSpid  // Process.NSpid
 	// NeedContainers reads each process's cgroup during the scan to tell
 	// which container it runs in, and which container and pod each
 	// namespace belongs to.
@@ -33,7 +36,8 @@ const (
 
 // Details is the part of n that Index.Describe reads.
 func (n Need) Details() Details {
-	return Details{Cmdline: n&NeedCmdline != 0, Cgroup: n&NeedCgroup != 0, NSpid: n&NeedNSpid != 0}
+	// Describe reads the leaders' command lines that the scan could not.
+	return Details{Cmdline: n&(NeedCmdline|NeedLeaderCmdline) != 0, Cgroup: n&NeedCgroup != 0, NSpid: n&NeedNSpid != 0}
 }
 
 // OptionsFor returns the options of a scan of root for a view that shows
@@ -42,7 +46,7 @@ func (n Need) Details() Details {
 func OptionsFor(root string, types []Type, pid int, n Need) Options {
 	opts := Options{Root: root, NetNSID: n&NeedNetNSID != 0, Hierarchy: true,
 		HierarchyTypes: []Type{PID, User}, Containers: n&(NeedContainers|NeedNamespaceContainers) != 0,
-		NamespaceContainersOnly: n&NeedContainers == 0}
+		NamespaceContainersOnly: n&NeedContainers == 0, LeaderCmdlines: n&NeedLeaderCmdline != 0}
 	if n&NeedHierarchy != 0 {
 		opts.HierarchyTypes = nil // all types
 		if types != nil {

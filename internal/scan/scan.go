@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -35,6 +36,10 @@ type Options struct {
 	Deep bool
 	// Workers is how many processes are read at once; 0 picks a default.
 	Workers int
+	// LeaderCmdlines reads the command line of each namespace's
+	// lowest-PID process while the scan has it open (see leaders.go), so
+	// that Describe need not open it again.
+	LeaderCmdlines bool
 	// Containers tells which container and pod each process and namespace
 	// belongs to (see containers.go). With NamespaceContainersOnly, only
 	// the namespaces' are needed: a process in none but the host's initial
@@ -87,9 +92,14 @@ func Scan(opts Options) (*Index, error) {
 	if containers != nil {
 		cgroups = newCgroupFiles()
 	}
+	var lowest *lowestPIDs
+	if opts.LeaderCmdlines {
+		lowest = newLowestPIDs()
+	}
 	procs, errs := readProcesses(pids, opts.Workers, func() *procReader {
 		r := newProcReader(root)
 		r.owners, r.cgroups, r.namespacesOnly = opts.Owners, cgroups, opts.NamespaceContainersOnly
+		r.lowest = lowest
 		return r
 	})
 	for i, p := range procs {
@@ -145,7 +155,8 @@ func Scan(opts Options) (*Index, error) {
 	return idx, nil
 }
 
-// listPIDs returns the numeric entries of root, or just only when nonzero.
+// listPIDs returns the numeric entries of root in ascending order, or just
+// only when nonzero.
 func listPIDs(root string, only int) ([]int, error) {
 	dir, err := os.Open(root)
 	if err != nil {
@@ -165,12 +176,14 @@ func listPIDs(root string, only int) ([]int, error) {
 			pids = append(pids, pid)
 		}
 	}
+	slices.Sort(pids) // procfs lists them so; a fixture directory need not
 	return pids, nil
 }
 
 // readProcesses reads the given processes in parallel, each worker with a
 // reader from newReader. For each index either the process or the error
-// that prevented reading it is set.
+// that prevented reading it is set. Each worker takes its processes in the
+// order of pids.
 func readProcesses(pids []int, workers int, newReader func() *procReader) ([]*Process, []error) {
 	procs := make([]*Process, len(pids))
 	errs := make([]error, len(pids))
@@ -182,8 +195,9 @@ func readProcesses(pids []int, workers int, newReader func() *procReader) ([]*Pr
 }
 
 // parallel calls the functions made by newWorker for every i in [0, n),
-// spread over a bounded number of goroutines; each goroutine makes its own
-// function, so it may hold per-worker buffers.
+// spread over a bounded number of goroutines, each of which takes its i in
+// ascending order; each goroutine makes its own function, so it may hold
+// per-worker buffers.
 func parallel(n, workers int, newWorker func() func(int)) {
 	if workers <= 0 {
 		workers = 2 * runtime.GOMAXPROCS(0)
@@ -219,6 +233,10 @@ type procReader struct {
 	// namespacesOnly skips the cgroup file of processes that only belong
 	// to the host's initial namespaces (Options.NamespaceContainersOnly).
 	namespacesOnly bool
+	// lowest, shared by the readers of a scan, picks the processes whose
+	// command lines to read (Options.LeaderCmdlines); nil: none.
+	lowest *lowestPIDs
+	lastNS [NumTypes]uint64 // the namespaces of the last process read for lowest
 }
 
 func newProcReader(root string) *procReader {
@@ -261,6 +279,7 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if r.needsContainer(p) {
 		r.readCgroup(dirfd, p)
 	}
+	r.readLeaderCmdline(dirfd, p)
 	r.readThreads(dirfd, p, stat.Threads)
 	return p, nil
 }
