@@ -232,7 +232,7 @@ func (r completionRequest) root() string {
 // scan reads the procfs of the command line, with containers if asked;
 // nil when it cannot be read (the shell then offers nothing).
 func (r completionRequest) scan(containers bool) *scan.Index {
-	need := scan.NeedMembers
+	need := scan.NeedMembers | scan.NeedStat // PIDs are offered with their names
 	if containers {
 		need |= scan.NeedContainers
 	}

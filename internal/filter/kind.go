@@ -121,14 +121,17 @@ func (k Kind) MemberRows() bool { return k == Members || k == MemberTree || k ==
 // Needs is what the view kind reads whatever its columns: trees count
 // members, show command lines and nest namespaces by parent or owner;
 // process trees show NSpid and label the first process of each container.
+// Rows and trees of processes need every process's stat: they show more
+// processes than each namespace's lowest PID, and trees nest them, and
+// with -pid the process's ancestors, by PPID.
 func (k Kind) Needs() scan.Need {
 	switch k {
 	case Members, Processes:
-		return scan.NeedMembers
+		return scan.NeedMembers | scan.NeedStat
 	case PIDTree, MemberTree:
-		return scan.NeedMembers | scan.NeedCmdline | scan.NeedHierarchy | scan.NeedNSpid | scan.NeedContainers
+		return scan.NeedMembers | scan.NeedStat | scan.NeedCmdline | scan.NeedHierarchy | scan.NeedNSpid | scan.NeedContainers
 	case OwnerTree:
-		return scan.NeedMembers | scan.NeedLeaderCmdline | scan.NeedHierarchy
+		return scan.NeedMembers | scan.NeedStat | scan.NeedLeaderCmdline | scan.NeedHierarchy
 	}
 	return 0
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/nsview/nsview/internal/container"
 )
 
@@ -63,7 +65,9 @@ func (f *cgroupFiles) add(data []byte, p *Process) {
 // needs no process that is in those alone: no kernel thread (which before
 // Linux 6.4 may sit in a container's cgroup, as vhost workers did), and no
 // process whose namespaces all have the kernel's fixed initial inodes
-// (which network and mount namespaces have since Linux 6.18 only).
+// (which network and mount namespaces have since Linux 6.18 only). A
+// kernel thread whose stat was not read (Options.LeaderStats) is not known
+// as one; before 6.18 its cgroup file is read for nothing.
 func (r *procReader) needsContainer(p *Process) bool {
 	if r.cgroups == nil {
 		return false
@@ -117,17 +121,33 @@ func (idx *Index) resolveContainers(resolver *container.Resolver, files *cgroupF
 }
 
 // dockerdCmdlines returns the command lines of the processes named
-// dockerd, in PID order: those the scan read, and those it could not read
-// whose comm, which anyone may read, says dockerd.
+// dockerd, in PID order: those whose stat the scan read, and those whose
+// comm, which anyone may read, says dockerd: the processes the scan could
+// not read, and those it read without their stat (Options.LeaderStats),
+// whose comm files are read here, in parallel.
 func (idx *Index) dockerdCmdlines() [][]byte {
-	var pids []int
+	var pids, unnamed []int
 	for pid, p := range idx.Processes {
-		if p.Comm == "dockerd" {
+		switch {
+		case p.statless:
+			unnamed = append(unnamed, pid)
+		case p.Comm == "dockerd":
 			pids = append(pids, pid)
 		}
 	}
 	for pid := range idx.Unreadable {
-		if comm, err := os.ReadFile(idx.procFile(pid, "comm")); err == nil && string(comm) == "dockerd\n" {
+		unnamed = append(unnamed, pid)
+	}
+	dockerd := make([]bool, len(unnamed))
+	parallel(len(unnamed), 0, func() func(int) {
+		r := newProcReader(idx.Root)
+		return func(i int) {
+			comm, err := r.readFileAt(unix.AT_FDCWD, idx.procFile(unnamed[i], "comm"))
+			dockerd[i] = err == nil && string(comm) == "dockerd\n"
+		}
+	})
+	for i, pid := range unnamed {
+		if dockerd[i] {
 			pids = append(pids, pid)
 		}
 	}

@@ -62,7 +62,9 @@ func TestNamespaceContainersOnly(t *testing.T) {
 
 // TestDockerdCmdlines checks which command lines a scan hands the
 // resolver: those of the processes named dockerd, read or not (process 40
-// has no namespace links, but its comm says dockerd), in PID order.
+// has no namespace links, but its comm says dockerd), in PID order. With
+// LeaderStats, process 30 leads no namespace (20 does), so its stat is not
+// read and its comm tells.
 func TestDockerdCmdlines(t *testing.T) {
 	root := t.TempDir()
 	write := func(pid int, name, text string) {
@@ -74,22 +76,28 @@ func TestDockerdCmdlines(t *testing.T) {
 	writeContainedProc(t, root, 20, "0::/\n", nil)
 	writeContainedProc(t, root, 30, "0::/\n", nil)
 	write(30, "stat", string(statLine(30, "dockerd", 'S', 1, 7)))
+	write(30, "comm", "dockerd\n")
 	write(30, "cmdline", "dockerd\x00--data-root\x00/b\x00")
 	if err := writeProc(root, 40, string(statLine(40, "dockerd", 'S', 1, 7)), nil); err != nil {
 		t.Fatal(err)
 	}
 	write(40, "comm", "dockerd\n")
 	write(40, "cmdline", "dockerd\x00--data-root\x00/a\x00")
-	idx, err := Scan(Options{Root: root})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, read := idx.Processes[40]; read {
-		t.Fatal("process 40 without namespace links was read")
-	}
-	got := idx.dockerdCmdlines()
-	want := []string{"dockerd\x00--data-root\x00/b\x00", "dockerd\x00--data-root\x00/a\x00"}
-	if len(got) != len(want) || string(got[0]) != want[0] || string(got[1]) != want[1] {
-		t.Errorf("dockerdCmdlines() = %q, want %q", got, want)
+	for _, leaderStats := range []bool{false, true} {
+		idx, err := Scan(Options{Root: root, LeaderStats: leaderStats, Workers: 1}) // 20 read before 30
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, read := idx.Processes[40]; read {
+			t.Fatal("process 40 without namespace links was read")
+		}
+		if idx.Processes[30].statless != leaderStats {
+			t.Fatalf("LeaderStats %v: process 30 read as %+v", leaderStats, idx.Processes[30])
+		}
+		got := idx.dockerdCmdlines()
+		want := []string{"dockerd\x00--data-root\x00/b\x00", "dockerd\x00--data-root\x00/a\x00"}
+		if len(got) != len(want) || string(got[0]) != want[0] || string(got[1]) != want[1] {
+			t.Errorf("LeaderStats %v: dockerdCmdlines() = %q, want %q", leaderStats, got, want)
+		}
 	}
 }

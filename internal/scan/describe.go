@@ -73,11 +73,19 @@ func (idx *Index) describe(r *procReader, p *Process, want Details) error {
 	return err
 }
 
+// errStatless is why Describe reads nothing of a process whose stat the
+// scan did not read (Options.LeaderStats): without its start time, it
+// cannot tell the process from a later one with its PID.
+var errStatless = errors.New("the scan did not read its stat, so its identity cannot be checked")
+
 // readSame reads the details of p that want names, if p's /proc directory
 // still belongs to it.
 func (r *procReader) readSame(p *Process, want Details) error {
 	if want == (Details{}) {
 		return nil
+	}
+	if p.statless {
+		return fmt.Errorf("process %d: %w", p.PID, errStatless)
 	}
 	dirfd, err := r.openSame(p)
 	if err != nil {

@@ -212,7 +212,10 @@ func (idx *Index) resolveFromProcesses(ns *Namespace) {
 }
 
 // ancestorNamespace follows p's parents up to the first process that is not
-// in ns and returns its namespace of ns's type; 0 if there is none.
+// in ns and returns its namespace of ns's type; 0 if there is none. A
+// parent whose stat was not read (Options.LeaderStats) has PPID 0, which
+// ends the walk. The walk passes a parent only when it is in ns, with a
+// higher PID than the leader p, its child: once PIDs wrapped around.
 func (idx *Index) ancestorNamespace(p *Process, ns *Namespace) uint64 {
 	for range len(idx.Processes) {
 		parent := idx.Processes[p.PPID]

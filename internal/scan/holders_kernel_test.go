@@ -243,13 +243,21 @@ func TestKernelThreadHeld(t *testing.T) {
 	if inodeOf(t, fmt.Sprintf("/proc/%d/task/%d/ns/net", helper.PID, tid)) != inode {
 		t.Fatalf("thread %d is not in net %d", tid, inode)
 	}
-	idx, ns := lookupHeld(t, Options{Hierarchy: true}, Net, inode, HeldByThread)
-	checkHostOwned(t, ns)
-	if len(ns.Threads) != 1 || ns.Threads[0].PID != helper.PID || ns.Threads[0].TID != tid {
-		t.Errorf("threads %+v, want %d/%d", ns.Threads, helper.PID, tid)
-	}
-	if want := fmt.Sprintf("/proc/%d/task/%d/ns/net", helper.PID, tid); idx.Path(ns) != want {
-		t.Errorf("path %q, want %s", idx.Path(ns), want)
+	// With LeaderStats, as the default table scans, the helper's stat is
+	// not read (its parent, this test, leads its namespaces): its thread
+	// count comes from its task directory.
+	for _, opts := range []Options{{Hierarchy: true}, {Hierarchy: true, LeaderStats: true}} {
+		idx, ns := lookupHeld(t, opts, Net, inode, HeldByThread)
+		checkHostOwned(t, ns)
+		if len(ns.Threads) != 1 || ns.Threads[0].PID != helper.PID || ns.Threads[0].TID != tid {
+			t.Errorf("LeaderStats %v: threads %+v, want %d/%d", opts.LeaderStats, ns.Threads, helper.PID, tid)
+		}
+		if want := fmt.Sprintf("/proc/%d/task/%d/ns/net", helper.PID, tid); idx.Path(ns) != want {
+			t.Errorf("LeaderStats %v: path %q, want %s", opts.LeaderStats, idx.Path(ns), want)
+		}
+		if p := idx.Processes[helper.PID]; p == nil || p.statless != opts.LeaderStats {
+			t.Errorf("LeaderStats %v: helper %+v", opts.LeaderStats, p)
+		}
 	}
 }
 
@@ -370,7 +378,7 @@ func checkHostOwned(t *testing.T, ns *Namespace) {
 func TestKernelInitial(t *testing.T) {
 	kerneltest.RequireRoot(t)
 	_, fresh := startNetns(t)
-	idx, err := Scan(Options{})
+	idx, err := Scan(Options{LeaderStats: true}) // as the default table scans
 	if err != nil {
 		t.Fatal(err)
 	}

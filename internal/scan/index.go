@@ -41,6 +41,9 @@ type Process struct {
 	// cmdlineRead says that the scan read Cmdline with the rest
 	// (Options.LeaderCmdlines), so that Describe leaves it.
 	cmdlineRead bool
+	// statless says that the scan did not read its stat
+	// (Options.LeaderStats): PPID, Comm, State and StartTime are unknown.
+	statless bool
 }
 
 // Command is what nsview shows as a process's command: its command line,

@@ -12,8 +12,8 @@ import "sync"
 // Options.LeaderCmdlines the scan reads them instead while it has each
 // process open, for every process that may be a leader.
 
-// lowestPIDs is the lowest PID read so far in each namespace, shared by
-// the workers of a scan.
+// lowestPIDs is the lowest PID in each namespace among the processes the
+// workers of a scan have read so far.
 type lowestPIDs struct {
 	mu  sync.Mutex
 	pid map[Key]int
@@ -21,43 +21,60 @@ type lowestPIDs struct {
 
 func newLowestPIDs() *lowestPIDs { return &lowestPIDs{pid: make(map[Key]int)} }
 
-// lower records pid in each of the namespaces ns where no lower PID was
-// read yet, and reports whether it was recorded in any: whether it may be
-// the leader of one. A namespace's leader is recorded whenever it is read,
-// so it is always among them.
-func (l *lowestPIDs) lower(pid int, ns [NumTypes]uint64) bool {
+// below reports whether pid is lower than any recorded in one of the
+// namespaces ns, or none is recorded there yet.
+func (l *lowestPIDs) below(pid int, ns [NumTypes]uint64) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	lower := false
+	for t, inode := range ns {
+		if least, ok := l.pid[Key{Type(t), inode}]; inode != 0 && (!ok || pid < least) {
+			return true
+		}
+	}
+	return false
+}
+
+// record records pid in each of the namespaces ns where it is the lowest.
+func (l *lowestPIDs) record(pid int, ns [NumTypes]uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for t, inode := range ns {
 		k := Key{Type(t), inode}
 		if least, ok := l.pid[k]; inode != 0 && (!ok || pid < least) {
 			l.pid[k] = pid
-			lower = true
 		}
 	}
-	return lower
 }
 
-// readLeaderCmdline reads p's command line through its directory fd if p
-// may be a leader. One that cannot be read is left to Describe.
-func (r *procReader) readLeaderCmdline(dirfd int, p *Process) {
-	if r.lowest == nil || !r.mayLead(p) {
-		return
-	}
+// readCmdline reads p's command line through its directory fd, for a
+// process that may be a leader. One that cannot be read is left to
+// Describe.
+func (r *procReader) readCmdline(dirfd int, p *Process) {
 	if data, err := r.readFileAt(dirfd, "cmdline"); err == nil {
 		p.Cmdline, p.cmdlineRead = ParseCmdline(data), true
 	}
 }
 
-// mayLead reports whether p may be the leader of one of its namespaces,
-// and records its PID where it is the lowest so far. A worker reads PIDs
-// in ascending order, so a process in the same namespaces as the one the
-// worker read before it leads none: that one was recorded with a lower PID.
+// mayLead reports whether p may be the leader of one of its namespaces:
+// whether its PID is below those of all the processes read so far in one
+// of them. Every leader is, when it is read. A worker reads PIDs in
+// ascending order, so a process in the same namespaces as one the worker
+// read or ruled out before it leads none.
 func (r *procReader) mayLead(p *Process) bool {
 	if p.NS == r.lastNS {
 		return false
 	}
+	if r.lowest.below(p.PID, p.NS) {
+		return true
+	}
 	r.lastNS = p.NS
-	return r.lowest.lower(p.PID, p.NS)
+	return false
+}
+
+// readLeader records p, which may lead a namespace, as read. It is called
+// once nothing can fail: a process that vanished before its stat was read
+// must not hide the leader, the next-lowest PID.
+func (r *procReader) readLeader(p *Process) {
+	r.lastNS = p.NS
+	r.lowest.record(p.PID, p.NS)
 }

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -73,14 +74,20 @@ func TestLeaderCmdlinesReadWithProcess(t *testing.T) {
 
 // TestMayLeadKeepsEveryLeader deals random processes to workers as
 // parallel does, each worker taking its share in ascending PID order, and
-// runs the workers in random interleavings: every namespace's lowest PID
-// must be picked, whatever the order.
+// runs the workers in random interleavings; some processes vanish between
+// mayLead and their stat. The lowest PID of each namespace among the
+// processes read must be picked, whatever the order.
 func TestMayLeadKeepsEveryLeader(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for trial := range 200 {
+	for trial := range 300 {
 		procs := randomProcesses(rng, 1+rng.IntN(60))
+		vanished := map[*Process]bool{}
 		lowest := map[Key]int{}
 		for _, p := range procs { // in ascending PID order
+			if rng.IntN(5) == 0 {
+				vanished[p] = true
+				continue
+			}
 			for t, inode := range p.NS {
 				if _, ok := lowest[Key{Type(t), inode}]; !ok {
 					lowest[Key{Type(t), inode}] = p.PID
@@ -111,7 +118,8 @@ func TestMayLeadKeepsEveryLeader(t *testing.T) {
 			w := ready[rng.IntN(len(ready))]
 			p := queues[w][0]
 			queues[w] = queues[w][1:]
-			if readers[w].mayLead(p) {
+			if readers[w].mayLead(p) && !vanished[p] {
+				readers[w].readLeader(p)
 				picked[p.PID] = true
 			}
 		}
@@ -140,4 +148,83 @@ func randomProcesses(rng *rand.Rand, n int) []*Process {
 		procs = append(procs, p)
 	}
 	return procs
+}
+
+// TestLeaderStats scans a generated procfs with Options.LeaderStats, with
+// one and with several workers, against a scan that reads every stat.
+// Every namespace's leader, and PID 2, must have the stat fields the full
+// scan gives them; a process that leads nothing has none, cannot be
+// described, and still has its threads found from its task directory.
+func TestLeaderStats(t *testing.T) {
+	const n = 300
+	root := fixture.TempDir(t)
+	must(t, fixture.Generate(root, n))
+	// Process 5 leads nothing: 2 leads its group's namespaces.
+	must(t, fixture.AddThread(root, 5, 1005, map[string]uint64{"net": 4026533001}))
+	must(t, fixture.AddThread(root, 5, 1006, nil))
+	full, err := Scan(Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2, 7} {
+		idx, err := Scan(Options{Root: root, Workers: workers, LeaderStats: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaders := map[int]bool{2: true}
+		for _, ns := range idx.Namespaces {
+			if p := ns.Leader(); p != nil {
+				leaders[p.PID] = true
+			}
+		}
+		statful := 0
+		for pid, p := range idx.Processes {
+			want := full.Processes[pid]
+			switch {
+			case !p.statless:
+				statful++
+				if p.PPID != want.PPID || p.Comm != want.Comm || p.State != want.State || p.StartTime != want.StartTime {
+					t.Errorf("%d workers: process %d read as %+v, want %+v", workers, pid, p, want)
+				}
+			case leaders[pid]:
+				t.Errorf("%d workers: process %d leads a namespace, but its stat was not read", workers, pid)
+			case p.PPID != 0 || p.Comm != "" || p.StartTime != 0:
+				t.Errorf("%d workers: process %d has stat fields %+v without its stat", workers, pid, p)
+			}
+		}
+		if workers == 1 && statful != len(leaders) {
+			t.Errorf("one worker read %d stat files, want the %d of the leaders and PID 2 alone", statful, len(leaders))
+		}
+		if ns := idx.Lookup(Net, 4026533001); ns == nil || ns.Holders != HeldByThread || len(ns.Threads) != 1 || ns.Threads[0].TID != 1005 {
+			t.Errorf("%d workers: the net namespace only thread 5/1005 is in: %+v", workers, ns)
+		}
+		p := idx.Processes[5]
+		idx.Describe([]*Process{p}, Details{Cmdline: true})
+		if !errors.Is(p.DetailsErr, errStatless) || p.Cmdline != "" {
+			t.Errorf("%d workers: described process 5 without its stat: %q, %v; want nothing, errStatless", workers, p.Cmdline, p.DetailsErr)
+		}
+	}
+}
+
+// TestLeaderAfterVanished removes the stat of process 2, which leads its
+// group's namespaces, as if it exited after its namespace links were read:
+// process 3, the next in them, must then lead them with its stat and
+// command line read.
+func TestLeaderAfterVanished(t *testing.T) {
+	root := fixture.TempDir(t)
+	must(t, fixture.Generate(root, 30))
+	must(t, os.Remove(filepath.Join(root, "2", "stat")))
+	for _, workers := range []int{1, 2, 7} {
+		idx, err := Scan(Options{Root: root, Workers: workers, LeaderStats: true, LeaderCmdlines: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, read := idx.Processes[2]; read || !errors.Is(idx.Unreadable[2], ErrGone) {
+			t.Fatalf("%d workers: process 2 without stat: read %v, error %v", workers, read, idx.Unreadable[2])
+		}
+		p := idx.Lookup(Net, 4026540000).Leader()
+		if p.PID != 3 || p.statless || p.Comm != "sleep" || p.Cmdline != "sleep 1000000" {
+			t.Errorf("%d workers: group 0's net namespace led by %+v, want process 3 read whole", workers, p)
+		}
+	}
 }

@@ -11,8 +11,14 @@ type Need uint16
 // The needs a view may have.
 const (
 	// NeedMembers reads every process, for member counts, lowest PIDs and
-	// member lists. Without it, a view of one PID reads that process alone.
+	// member lists (which also need NeedStat). Without it, a view of one
+	// PID reads that process alone.
 	NeedMembers Need = 1 << iota
+	// NeedStat reads every process's stat, for its PPID, name, state and
+	// start time. Without it a scan of every process reads stat only for
+	// those that may be the lowest PID of a namespace, which are all that
+	// a namespace row shows (Options.LeaderStats).
+	NeedStat
 	// NeedHierarchy resolves the parents and owners of namespaces of every
 	// shown type. PID and user namespaces always have theirs resolved, so
 	// that their ancestors are listed whatever the columns.
@@ -46,7 +52,8 @@ func (n Need) Details() Details {
 func OptionsFor(root string, types []Type, pid int, n Need) Options {
 	opts := Options{Root: root, NetNSID: n&NeedNetNSID != 0, Hierarchy: true,
 		HierarchyTypes: []Type{PID, User}, Containers: n&(NeedContainers|NeedNamespaceContainers) != 0,
-		NamespaceContainersOnly: n&NeedContainers == 0, LeaderCmdlines: n&NeedLeaderCmdline != 0}
+		NamespaceContainersOnly: n&NeedContainers == 0, LeaderCmdlines: n&NeedLeaderCmdline != 0,
+		LeaderStats: n&NeedStat == 0}
 	if n&NeedHierarchy != 0 {
 		opts.HierarchyTypes = nil // all types
 		if types != nil {

@@ -40,6 +40,12 @@ type Options struct {
 	// lowest-PID process while the scan has it open (see leaders.go), so
 	// that Describe need not open it again.
 	LeaderCmdlines bool
+	// LeaderStats reads stat only for the processes that may be the
+	// lowest PID of a namespace (see leaders.go), and for PID 2, which on
+	// a host is kthreadd, a kernel thread (markInitial). The others get no
+	// PPID, Comm, State or StartTime, and Describe cannot read them; their
+	// thread counts come from their task directories.
+	LeaderStats bool
 	// Containers tells which container and pod each process and namespace
 	// belongs to (see containers.go). With NamespaceContainersOnly, only
 	// the namespaces' are needed: a process in none but the host's initial
@@ -93,13 +99,13 @@ func Scan(opts Options) (*Index, error) {
 		cgroups = newCgroupFiles()
 	}
 	var lowest *lowestPIDs
-	if opts.LeaderCmdlines {
+	if opts.LeaderCmdlines || opts.LeaderStats {
 		lowest = newLowestPIDs()
 	}
 	procs, errs := readProcesses(pids, opts.Workers, func() *procReader {
 		r := newProcReader(root)
 		r.owners, r.cgroups, r.namespacesOnly = opts.Owners, cgroups, opts.NamespaceContainersOnly
-		r.lowest = lowest
+		r.lowest, r.leaderCmdlines, r.leaderStats = lowest, opts.LeaderCmdlines, opts.LeaderStats
 		return r
 	})
 	for i, p := range procs {
@@ -223,8 +229,9 @@ func parallel(n, workers int, newWorker func() func(int)) {
 }
 
 // procReader reads processes with the fewest system calls: one directory
-// fd per process, fstat for the owner, one read of stat, one readlinkat per
-// namespace type.
+// fd per process, fstat for the owner, one readlinkat per namespace type,
+// and one read of stat (with Options.LeaderStats, an fstatat of task
+// instead for most).
 type procReader struct {
 	root    string
 	buf     []byte
@@ -233,10 +240,11 @@ type procReader struct {
 	// namespacesOnly skips the cgroup file of processes that only belong
 	// to the host's initial namespaces (Options.NamespaceContainersOnly).
 	namespacesOnly bool
-	// lowest, shared by the readers of a scan, picks the processes whose
-	// command lines to read (Options.LeaderCmdlines); nil: none.
-	lowest *lowestPIDs
-	lastNS [NumTypes]uint64 // the namespaces of the last process read for lowest
+	// lowest, shared by the readers of a scan, picks the processes that
+	// may lead a namespace, for Options.LeaderCmdlines and LeaderStats.
+	lowest                      *lowestPIDs
+	lastNS                      [NumTypes]uint64 // the namespaces of the last process read for lowest
+	leaderCmdlines, leaderStats bool
 }
 
 func newProcReader(root string) *procReader {
@@ -260,28 +268,61 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if err := unix.Fstat(dirfd, &st); err != nil {
 		return nil, classify(err)
 	}
-	data, err := r.readFileAt(dirfd, "stat")
-	if err != nil {
-		return nil, classify(err)
-	}
-	stat, err := parseStat(data)
-	if err != nil {
-		return nil, err
-	}
-	p := &Process{PID: pid, PPID: stat.PPID, UID: st.Uid, Comm: stat.Comm, State: stat.State,
-		StartTime: stat.StartTime, Kernel: stat.Flags&pfKThread != 0}
+	p := &Process{PID: pid, UID: st.Uid}
 	if uid, ok := r.owners[pid]; ok {
 		p.UID = uid
 	}
 	if err := r.readNamespaces(dirfd, p); err != nil {
 		return nil, err
 	}
+	leads := r.lowest != nil && r.mayLead(p)
+	threads, err := r.readStat(dirfd, p, leads || !r.leaderStats || pid == kthreaddPID)
+	if err != nil {
+		return nil, err
+	}
+	if leads {
+		r.readLeader(p) // nothing below fails
+	}
 	if r.needsContainer(p) {
 		r.readCgroup(dirfd, p)
 	}
-	r.readLeaderCmdline(dirfd, p)
-	r.readThreads(dirfd, p, stat.Threads)
+	if leads && r.leaderCmdlines {
+		r.readCmdline(dirfd, p)
+	}
+	r.readThreads(dirfd, p, threads)
 	return p, nil
+}
+
+// kthreaddPID is the PID of kthreadd, the parent of kernel threads, in the
+// host's PID namespace.
+const kthreaddPID = 2
+
+// readStat fills p's fields from its stat file if wanted, and returns its
+// number of threads. Unwanted, stat is not read, p.statless is set, and
+// the number of threads comes from the link count of the task directory,
+// two and one per thread: a system call that costs the kernel less than
+// formatting stat. When that link count cannot be read, it says 2, so
+// that readThreads tries the directory and tells why it failed.
+func (r *procReader) readStat(dirfd int, p *Process, wanted bool) (threads int, err error) {
+	if !wanted {
+		p.statless = true
+		var st unix.Stat_t
+		if err := unix.Fstatat(dirfd, "task", &st, 0); err != nil || st.Nlink < 2 {
+			return 2, nil // a fixture's file system may not count subdirectories
+		}
+		return int(st.Nlink) - 2, nil
+	}
+	data, err := r.readFileAt(dirfd, "stat")
+	if err != nil {
+		return 0, classify(err)
+	}
+	stat, err := parseStat(data)
+	if err != nil {
+		return 0, err
+	}
+	p.PPID, p.Comm, p.State, p.StartTime = stat.PPID, stat.Comm, stat.State, stat.StartTime
+	p.Kernel = stat.Flags&pfKThread != 0
+	return stat.Threads, nil
 }
 
 // openProcess opens the directory ROOT/PROC of a process, where PROC is

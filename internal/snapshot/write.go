@@ -15,7 +15,7 @@ import (
 )
 
 // everything is every need a view may have: a snapshot must serve them all.
-const everything = scan.NeedMembers | scan.NeedHierarchy | scan.NeedNetNSID | scan.NeedContainers |
+const everything = scan.NeedMembers | scan.NeedStat | scan.NeedHierarchy | scan.NeedNetNSID | scan.NeedContainers |
 	scan.NeedCmdline | scan.NeedCgroup | scan.NeedNSpid
 
 // ScanOptions are the options of a scan of root for a snapshot: all of
