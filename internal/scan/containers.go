@@ -124,13 +124,17 @@ func (idx *Index) resolveContainers(resolver *container.Resolver, files *cgroupF
 // dockerd, in PID order: those whose stat the scan read, and those whose
 // comm, which anyone may read, says dockerd: the processes the scan could
 // not read, and those it read without their stat (Options.LeaderStats),
-// whose comm files are read here, in parallel.
+// whose comm files are read here, in parallel. Of the latter, only those
+// with more than one thread can be dockerd, a Go program: the Go runtime
+// starts a thread of its own before the program's main function runs.
 func (idx *Index) dockerdCmdlines() [][]byte {
 	var pids, unnamed []int
 	for pid, p := range idx.Processes {
 		switch {
 		case p.statless:
-			unnamed = append(unnamed, pid)
+			if p.threads > 1 {
+				unnamed = append(unnamed, pid)
+			}
 		case p.Comm == "dockerd":
 			pids = append(pids, pid)
 		}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nsview/nsview/internal/fixture"
 )
 
 // writeContainedProc writes a process of a procfs tree under root with
@@ -63,8 +65,9 @@ func TestNamespaceContainersOnly(t *testing.T) {
 // TestDockerdCmdlines checks which command lines a scan hands the
 // resolver: those of the processes named dockerd, read or not (process 40
 // has no namespace links, but its comm says dockerd), in PID order. With
-// LeaderStats, process 30 leads no namespace (20 does), so its stat is not
-// read and its comm tells.
+// LeaderStats, processes 30 and 35 lead no namespace (20 does), so their
+// stat is not read: 30's comm tells, and 35, with one thread, cannot be
+// dockerd, a Go program.
 func TestDockerdCmdlines(t *testing.T) {
 	root := t.TempDir()
 	write := func(pid int, name, text string) {
@@ -78,6 +81,11 @@ func TestDockerdCmdlines(t *testing.T) {
 	write(30, "stat", string(statLine(30, "dockerd", 'S', 1, 7)))
 	write(30, "comm", "dockerd\n")
 	write(30, "cmdline", "dockerd\x00--data-root\x00/b\x00")
+	must(t, fixture.AddThread(root, 30, 31, nil))
+	writeContainedProc(t, root, 35, "0::/\n", nil)
+	write(35, "comm", "dockerd\n")
+	write(35, "cmdline", "dockerd\x00--data-root\x00/c\x00")
+	must(t, os.MkdirAll(filepath.Join(root, "35", "task", "35"), 0o755))
 	if err := writeProc(root, 40, string(statLine(40, "dockerd", 'S', 1, 7)), nil); err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,7 @@ type Process struct {
 	// statless says that the scan did not read its stat
 	// (Options.LeaderStats): PPID, Comm, State and StartTime are unknown.
 	statless bool
+	threads  int // how many threads it had when the scan read it
 }
 
 // Command is what nsview shows as a process's command: its command line,

@@ -289,6 +289,7 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if leads && r.leaderCmdlines {
 		r.readCmdline(dirfd, p)
 	}
+	p.threads = threads
 	r.readThreads(dirfd, p, threads)
 	return p, nil
 }
