@@ -82,7 +82,10 @@ func TestPodman(t *testing.T) {
 }
 
 // ctrNamespace is the containerd namespace TestDocker's ctr task runs in.
-const ctrNamespace = "nsview-test"
+// checkNoCgroup looks for cgroups whose names contain it, so no other
+// test's cgroup may: those of kerneltest.Cgroups, which tests of other
+// packages make at the same time, are nsview-test-PID.
+const ctrNamespace = "nsview-ctr-test"
 
 func TestDocker(t *testing.T) {
 	t.Parallel()
