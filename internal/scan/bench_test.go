@@ -39,3 +39,28 @@ func BenchmarkDescribe(b *testing.B) {
 		idx.Describe(procs, Details{Cmdline: true, Cgroup: true, NSpid: true})
 	}
 }
+
+// BenchmarkFile files the 10,000 processes of a generated procfs, read
+// once, under their namespaces, in PID order as Scan does.
+func BenchmarkFile(b *testing.B) {
+	root := fixture.TempDir(b)
+	if err := fixture.Generate(root, 10000); err != nil {
+		b.Fatal(err)
+	}
+	idx, err := Scan(Options{Root: root})
+	if err != nil {
+		b.Fatal(err)
+	}
+	procs := make([]*Process, 0, len(idx.Processes))
+	for pid := range 10001 {
+		if p := idx.Processes[pid]; p != nil {
+			procs = append(procs, p)
+		}
+	}
+	for b.Loop() {
+		filed := newIndex(root)
+		for _, p := range procs {
+			filed.addProcess(p)
+		}
+	}
+}

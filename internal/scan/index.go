@@ -148,6 +148,7 @@ type Index struct {
 	Misses []Miss
 
 	byKey  map[Key]*Namespace
+	filed  [NumTypes]*Namespace // where addProcess filed the last process
 	users  *userCache
 	parked map[Key]int // fds of namespaces only sockets hold, from addFDHold to closeParked
 	// hostRoot is container.HostRoot of Root, looked up when first asked
@@ -167,14 +168,20 @@ func (idx *Index) UserName(uid uint32) string {
 	return idx.users.name(uid)
 }
 
-// addProcess files p under each of its namespaces.
+// addProcess files p under each of its namespaces. Processes filed in PID
+// order are mostly in the namespaces of the one before, which are then
+// not looked up again.
 func (idx *Index) addProcess(p *Process) {
 	idx.Processes[p.PID] = p
 	for t, inode := range p.NS {
 		if inode == 0 {
 			continue
 		}
-		ns := idx.hold(Type(t), inode, HeldByProcess)
+		ns := idx.filed[t]
+		if ns == nil || ns.Inode != inode {
+			ns = idx.hold(Type(t), inode, HeldByProcess)
+			idx.filed[t] = ns
+		}
 		ns.Procs = append(ns.Procs, p)
 	}
 }
