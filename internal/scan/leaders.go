@@ -2,15 +2,16 @@ package scan
 
 import "sync"
 
-// Reading each namespace's leader's command line with the process.
+// Reading what a namespace row shows of its leader, with the process.
 //
-// A namespace table prints the command line of each namespace's lowest-PID
-// process, its leader. Which process that is, is known only once every
-// process has been read; reading the command lines afterwards (Describe)
-// has to open each leader again and read its stat a second time, to check
-// that the PID still belongs to the process the scan saw. With
-// Options.LeaderCmdlines the scan reads them instead while it has each
-// process open, for every process that may be a leader.
+// A namespace table shows, of each namespace's lowest-PID process (its
+// leader), the PPID, name and command line, and of the other processes
+// nothing but that they are there. Which process leads is known only once
+// every process has been read; reading the leaders' files afterwards
+// (Describe) would open each again and read its stat a second time, to
+// check that the PID still belongs to the process the scan saw. With
+// Options.LeaderCmdlines and LeaderStats the scan reads cmdline and stat
+// only for the processes that may be leaders, while it has each open.
 
 // lowestPIDs is the lowest PID in each namespace among the processes the
 // workers of a scan have read so far.
