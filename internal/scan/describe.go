@@ -60,11 +60,12 @@ func distinct(procs []*Process) []*Process {
 // describe reads the details of p that want names and that p can have; see
 // Describe. A command line the scan read stays.
 func (idx *Index) describe(r *procReader, p *Process, want Details) error {
-	if !p.cmdlineRead {
+	if p.cmdlineRead {
+		want.Cmdline = false
+	} else {
 		p.Cmdline = ""
 	}
 	p.Cgroup, p.NSpid = "", nil
-	want.Cmdline = want.Cmdline && !p.cmdlineRead
 	want.NSpid = want.NSpid && !idx.initialPIDNamespace(p)
 	err := r.readSame(p, want)
 	if len(p.NSpid) == 0 {

@@ -276,8 +276,7 @@ func (r *procReader) read(pid int) (*Process, error) {
 		return nil, err
 	}
 	leads := r.lowest != nil && r.mayLead(p)
-	threads, err := r.readStat(dirfd, p, leads || !r.leaderStats || pid == kthreaddPID)
-	if err != nil {
+	if err := r.readStat(dirfd, p, leads || !r.leaderStats || pid == kthreaddPID); err != nil {
 		return nil, err
 	}
 	if leads {
@@ -289,8 +288,7 @@ func (r *procReader) read(pid int) (*Process, error) {
 	if leads && r.leaderCmdlines {
 		r.readCmdline(dirfd, p)
 	}
-	p.threads = threads
-	r.readThreads(dirfd, p, threads)
+	r.readThreads(dirfd, p)
 	return p, nil
 }
 
@@ -298,32 +296,33 @@ func (r *procReader) read(pid int) (*Process, error) {
 // host's PID namespace.
 const kthreaddPID = 2
 
-// readStat fills p's fields from its stat file if wanted, and returns its
-// number of threads. Unwanted, stat is not read, p.statless is set, and
-// the number of threads comes from the link count of the task directory,
-// two and one per thread: a system call that costs the kernel less than
-// formatting stat. When that link count cannot be read, it says 2, so
-// that readThreads tries the directory and tells why it failed.
-func (r *procReader) readStat(dirfd int, p *Process, wanted bool) (threads int, err error) {
+// readStat fills p's fields from its stat file if wanted, p.threads
+// among them. Unwanted, stat is not read, p.statless is set, and the
+// number of threads comes from the link count of the task directory, two
+// and one per thread: a system call that costs the kernel less than
+// formatting stat. When that link count cannot be read, it says 2, so that
+// readThreads tries the directory and tells why it failed.
+func (r *procReader) readStat(dirfd int, p *Process, wanted bool) error {
 	if !wanted {
-		p.statless = true
+		p.statless, p.threads = true, 2
 		var st unix.Stat_t
-		if err := unix.Fstatat(dirfd, "task", &st, 0); err != nil || st.Nlink < 2 {
-			return 2, nil // a fixture's file system may not count subdirectories
+		// A fixture's file system may not count subdirectories.
+		if err := unix.Fstatat(dirfd, "task", &st, 0); err == nil && st.Nlink >= 2 {
+			p.threads = int(st.Nlink) - 2
 		}
-		return int(st.Nlink) - 2, nil
+		return nil
 	}
 	data, err := r.readFileAt(dirfd, "stat")
 	if err != nil {
-		return 0, classify(err)
+		return classify(err)
 	}
 	stat, err := parseStat(data)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	p.PPID, p.Comm, p.State, p.StartTime = stat.PPID, stat.Comm, stat.State, stat.StartTime
-	p.Kernel = stat.Flags&pfKThread != 0
-	return stat.Threads, nil
+	p.Kernel, p.threads = stat.Flags&pfKThread != 0, stat.Threads
+	return nil
 }
 
 // openProcess opens the directory ROOT/PROC of a process, where PROC is

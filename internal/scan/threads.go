@@ -17,11 +17,11 @@ type Thread struct {
 	NS       [NumTypes]uint64 // as Process.NS
 }
 
-// readThreads sets p.Threads to those of its n threads (n from stat)
-// whose namespaces differ from p's. Only a process with more than one
-// thread costs anything. What cannot be read is kept in p.threadsErr.
-func (r *procReader) readThreads(dirfd int, p *Process, n int) {
-	if n <= 1 {
+// readThreads sets p.Threads to those of its threads whose namespaces
+// differ from p's. Only a process with more than one thread (p.threads)
+// costs anything. What cannot be read is kept in p.threadsErr.
+func (r *procReader) readThreads(dirfd int, p *Process) {
+	if p.threads <= 1 {
 		return
 	}
 	if err := r.readTasks(dirfd, p); err != nil && !errors.Is(err, ErrGone) {
