@@ -36,12 +36,7 @@ func TestLeaderCmdlinesReadWithProcess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		leaders := map[*Process]bool{}
-		for _, ns := range idx.Namespaces {
-			if p := ns.Leader(); p != nil {
-				leaders[p] = true
-			}
-		}
+		leaders := leadersOf(idx)
 		if len(leaders) < n/10 {
 			t.Fatalf("%d workers: %d leaders, want one per group of ten at least", workers, len(leaders))
 		}
@@ -131,6 +126,17 @@ func TestMayLeadKeepsEveryLeader(t *testing.T) {
 	}
 }
 
+// leadersOf is the set of idx's namespace leaders: the lowest PID of each.
+func leadersOf(idx *Index) map[*Process]bool {
+	leaders := map[*Process]bool{}
+	for _, ns := range idx.Namespaces {
+		if p := ns.Leader(); p != nil {
+			leaders[p] = true
+		}
+	}
+	return leaders
+}
+
 // randomProcesses returns n processes in ascending PID order, each in one
 // of a few namespaces of each type, so that many share some.
 func randomProcesses(rng *rand.Rand, n int) []*Process {
@@ -171,12 +177,8 @@ func TestLeaderStats(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		leaders := map[int]bool{2: true}
-		for _, ns := range idx.Namespaces {
-			if p := ns.Leader(); p != nil {
-				leaders[p.PID] = true
-			}
-		}
+		leaders := leadersOf(idx)
+		leaders[idx.Processes[2]] = true
 		statful := 0
 		for pid, p := range idx.Processes {
 			want := full.Processes[pid]
@@ -186,7 +188,7 @@ func TestLeaderStats(t *testing.T) {
 				if p.PPID != want.PPID || p.Comm != want.Comm || p.State != want.State || p.StartTime != want.StartTime {
 					t.Errorf("%d workers: process %d read as %+v, want %+v", workers, pid, p, want)
 				}
-			case leaders[pid]:
+			case leaders[p]:
 				t.Errorf("%d workers: process %d leads a namespace, but its stat was not read", workers, pid)
 			case p.PPID != 0 || p.Comm != "" || p.StartTime != 0:
 				t.Errorf("%d workers: process %d has stat fields %+v without its stat", workers, pid, p)
