@@ -108,6 +108,9 @@ func Scan(opts Options) (*Index, error) {
 		r.lowest, r.leaderCmdlines, r.leaderStats = lowest, opts.LeaderCmdlines, opts.LeaderStats
 		return r
 	})
+	// Filed in ascending PID order (listPIDs), each namespace's members
+	// are in PID order: Leader is the lowest, as the hierarchy's fallback
+	// and the views want.
 	for i, p := range procs {
 		if p != nil {
 			idx.addProcess(p)
@@ -137,7 +140,6 @@ func Scan(opts Options) (*Index, error) {
 			idx.resolveContainers(containers, cgroups, opts.OnlyPID == 0)
 		}
 	}()
-	idx.sortMembers() // the hierarchy's fallback reads each namespace's leader
 	// findHolders parks the fds of namespaces only sockets hold; the
 	// hierarchy and the NETNSIDs open those namespaces through them.
 	defer idx.closeParked()
