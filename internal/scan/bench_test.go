@@ -1,6 +1,8 @@
 package scan
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/nsview/nsview/internal/fixture"
@@ -23,18 +25,7 @@ func BenchmarkScan(b *testing.B) {
 // BenchmarkDescribe reads cmdline, cgroup and status of 2,000 processes,
 // after checking with stat that each is the process the scan read.
 func BenchmarkDescribe(b *testing.B) {
-	root := fixture.TempDir(b)
-	if err := fixture.Generate(root, 2000); err != nil {
-		b.Fatal(err)
-	}
-	idx, err := Scan(Options{Root: root})
-	if err != nil {
-		b.Fatal(err)
-	}
-	procs := make([]*Process, 0, len(idx.Processes))
-	for _, p := range idx.Processes {
-		procs = append(procs, p)
-	}
+	idx, procs := scanGenerated(b, 2000)
 	for b.Loop() {
 		idx.Describe(procs, Details{Cmdline: true, Cgroup: true, NSpid: true})
 	}
@@ -43,24 +34,31 @@ func BenchmarkDescribe(b *testing.B) {
 // BenchmarkFile files the 10,000 processes of a generated procfs, read
 // once, under their namespaces, in PID order as Scan does.
 func BenchmarkFile(b *testing.B) {
+	idx, procs := scanGenerated(b, 10000)
+	for b.Loop() {
+		filed := newIndex(idx.Root)
+		for _, p := range procs {
+			filed.addProcess(p)
+		}
+	}
+}
+
+// scanGenerated scans a generated procfs of n processes and returns the
+// index and its processes in PID order.
+func scanGenerated(b *testing.B, n int) (*Index, []*Process) {
+	b.Helper()
 	root := fixture.TempDir(b)
-	if err := fixture.Generate(root, 10000); err != nil {
+	if err := fixture.Generate(root, n); err != nil {
 		b.Fatal(err)
 	}
 	idx, err := Scan(Options{Root: root})
 	if err != nil {
 		b.Fatal(err)
 	}
-	procs := make([]*Process, 0, len(idx.Processes))
-	for pid := range 10001 {
-		if p := idx.Processes[pid]; p != nil {
-			procs = append(procs, p)
-		}
+	pids := slices.Sorted(maps.Keys(idx.Processes))
+	procs := make([]*Process, len(pids))
+	for i, pid := range pids {
+		procs[i] = idx.Processes[pid]
 	}
-	for b.Loop() {
-		filed := newIndex(root)
-		for _, p := range procs {
-			filed.addProcess(p)
-		}
-	}
+	return idx, procs
 }
